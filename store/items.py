@@ -1,0 +1,164 @@
+"""Idempotent writes of items: insert new ones, update edited ones (keeping history), mark deletions.
+
+One page of a stream is written with :func:`upsert_items` inside the same transaction as its
+bookmark (:func:`store.bookmarks.save_bookmark`), so a crash between pages leaves no gap and no
+duplicate. An edited item loses its triage row, which queues it for triage again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, select, update
+
+from store.models import Item, ItemState, content_digest, utcnow
+from store.schema import item, item_edit, triage
+
+_CHUNK = 500  # keeps IN lists below every database's parameter limit
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def _row(it: Item, digest: str, now: datetime) -> dict[str, object]:
+    return {
+        "channel_id": it.channel_id,
+        "external_id": it.external_id,
+        "kind": str(it.kind),
+        "parent_external_id": it.parent_external_id,
+        "thread_root_external_id": it.thread_root_external_id,
+        "author_id": it.author_id,
+        "author_name": it.author_name,
+        "is_own_account": it.is_own_account,
+        "created_at": it.created_at,
+        "text": it.text,
+        "url": it.url,
+        "like_count": it.like_count,
+        "reply_count": it.reply_count,
+        "share_count": it.share_count,
+        "state": str(it.state),
+        "content_hash": digest,
+        "raw": it.raw,
+        "first_seen": now,
+        "last_seen": now,
+    }
+
+
+def _existing(conn: Connection, channel_id: str, keys: Sequence[str]) -> dict[str, tuple[int, str, str, str]]:
+    found: dict[str, tuple[int, str, str, str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        rows = conn.execute(
+            select(item.c.external_id, item.c.id, item.c.content_hash, item.c.text, item.c.state).where(
+                item.c.channel_id == channel_id, item.c.external_id.in_(chunk)
+            )
+        )
+        for ext, id_, digest, text, state in rows:
+            found[ext] = (id_, digest, text, state)
+    return found
+
+
+_update_changed = (
+    update(item)
+    .where(item.c.id == bindparam("_id"))
+    .values(
+        text=bindparam("text"),
+        state=bindparam("state"),
+        content_hash=bindparam("content_hash"),
+        like_count=bindparam("like_count"),
+        reply_count=bindparam("reply_count"),
+        share_count=bindparam("share_count"),
+        raw=bindparam("raw"),
+        last_seen=bindparam("last_seen"),
+    )
+)
+_update_seen = (
+    update(item)
+    .where(item.c.id == bindparam("_id"))
+    .values(
+        like_count=bindparam("like_count"),
+        reply_count=bindparam("reply_count"),
+        share_count=bindparam("share_count"),
+        last_seen=bindparam("last_seen"),
+    )
+)
+
+
+def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | None = None) -> UpsertResult:
+    """Write ``items`` idempotently by their natural key (channel_id, external_id).
+
+    New items are inserted; items whose text or state changed are updated and their previous
+    version goes to ``item_edit``; the rest only get fresh counts and ``last_seen``. Within one
+    call a later duplicate of the same key wins.
+    """
+    now = now or utcnow()
+    by_channel: dict[str, dict[str, Item]] = {}
+    for it in items:
+        by_channel.setdefault(it.channel_id, {})[it.external_id] = it
+    result = UpsertResult()
+    for channel_id, batch in by_channel.items():
+        existing = _existing(conn, channel_id, list(batch))
+        inserts, changes, edits, seen = [], [], [], []
+        for ext, it in batch.items():
+            digest = it.content_hash()
+            old = existing.get(ext)
+            if old is None:
+                inserts.append(_row(it, digest, now))
+                continue
+            id_, old_digest, old_text, old_state = old
+            counts = {"_id": id_, "like_count": it.like_count, "reply_count": it.reply_count,
+                      "share_count": it.share_count, "last_seen": now}
+            if old_digest == digest:
+                seen.append(counts)
+            else:
+                edits.append({"item_id": id_, "seen_at": now, "previous_text": old_text,
+                              "previous_state": old_state})
+                changes.append(counts | {"text": it.text, "state": str(it.state),
+                                         "content_hash": digest, "raw": it.raw})
+        if inserts:
+            conn.execute(item.insert(), inserts)
+        if changes:
+            conn.execute(item_edit.insert(), edits)
+            conn.execute(_update_changed, changes)
+            ids = [c["_id"] for c in changes]
+            conn.execute(delete(triage).where(triage.c.item_id.in_(ids)))
+        if seen:
+            conn.execute(_update_seen, seen)
+        result += UpsertResult(len(inserts), len(changes), len(seen))
+    return result
+
+
+def mark_deleted(
+    conn: Connection, channel_id: str, external_ids: Iterable[str], *, now: datetime | None = None
+) -> int:
+    """Mark items gone upstream as deleted, keeping them and their history. Returns how many changed."""
+    now = now or utcnow()
+    gone = [
+        (id_, text, state)
+        for id_, _digest, text, state in _existing(conn, channel_id, list(external_ids)).values()
+        if state != ItemState.DELETED
+    ]
+    if gone:
+        conn.execute(item_edit.insert(), [
+            {"item_id": id_, "seen_at": now, "previous_text": text, "previous_state": state}
+            for id_, text, state in gone
+        ])
+        conn.execute(
+            update(item).where(item.c.id == bindparam("_id")).values(
+                state=ItemState.DELETED.value, content_hash=bindparam("content_hash"), last_seen=now
+            ),
+            [{"_id": id_, "content_hash": content_digest(text, ItemState.DELETED)} for id_, text, _s in gone],
+        )
+    return len(gone)

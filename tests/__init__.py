@@ -1,0 +1,1 @@
+"""Netzpflege test suite."""
