@@ -5,11 +5,27 @@ Save a bookmark in the same transaction as the page it covers, so it never runs 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Connection, select
 
 from store.models import Bookmark, utcnow
 from store.schema import bookmark
 from store.upsert import upsert_row
+
+
+def _from_row(row: Mapping[str, Any]) -> Bookmark:
+    return Bookmark(
+        channel_id=row["channel_id"],
+        stream=row["stream"],
+        partition=row["partition"],
+        cursor=row["cursor"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        newest_at=row["newest_at"],
+        extra=row["extra"] or {},
+    )
 
 
 def load_bookmark(conn: Connection, channel_id: str, stream: str, partition: str = "") -> Bookmark | None:
@@ -21,18 +37,7 @@ def load_bookmark(conn: Connection, channel_id: str, stream: str, partition: str
             bookmark.c.partition == partition,
         )
     ).mappings().first()
-    if row is None:
-        return None
-    return Bookmark(
-        channel_id=row["channel_id"],
-        stream=row["stream"],
-        partition=row["partition"],
-        cursor=row["cursor"],
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        newest_at=row["newest_at"],
-        extra=row["extra"] or {},
-    )
+    return None if row is None else _from_row(row)
 
 
 def save_bookmark(conn: Connection, bm: Bookmark) -> None:
@@ -53,3 +58,9 @@ def save_bookmark(conn: Connection, bm: Bookmark) -> None:
         },
         key=("channel_id", "stream", "partition"),
     )
+
+
+def load_bookmarks(conn: Connection, channel_id: str) -> dict[tuple[str, str], Bookmark]:
+    """Every stored bookmark of a channel by (stream, partition)."""
+    rows = conn.execute(select(bookmark).where(bookmark.c.channel_id == channel_id)).mappings()
+    return {(row["stream"], row["partition"]): _from_row(row) for row in rows}

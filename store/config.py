@@ -89,6 +89,9 @@ class UrgencyClass(_Strict):
     sla_minutes: int | None = Field(default=None, ge=1)  # None: no answer expected
     clock: Literal["staffed", "calendar"] = "staffed"  # count SLA minutes in staffed or calendar time
     terms: tuple[str, ...] = ()  # lower-case stems matched on word starts of the normalised text
+    exclude: tuple[str, ...] = ()  # word starts that contain a term but are no match ("feuerwerk" for "feuer")
+    needs_question: bool = False  # terms count only when the comment asks or requests something
+    complaints: bool = False  # also takes complaints without a term (rhetorical, accusing questions)
     hint: str = ""  # what the moderator should do, shown in the queue
 
 

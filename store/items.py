@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from store.models import Item, ItemState, content_digest, utcnow
+from store.models import Item, ItemKind, ItemState, content_digest, utcnow
 from store.schema import item, item_edit, triage
 
 _CHUNK = 500  # keeps IN lists below every database's parameter limit
@@ -162,3 +162,27 @@ def mark_deleted(
             [{"_id": id_, "content_hash": content_digest(text, ItemState.DELETED)} for id_, text, _s in gone],
         )
     return len(gone)
+
+
+def recent_own_posts(conn: Connection, channel_id: str, since: datetime) -> list[tuple[str, datetime]]:
+    """External ids and creation times of the channel's own posts created at or after ``since``, newest first."""
+    rows = conn.execute(
+        select(item.c.external_id, item.c.created_at)
+        .where(item.c.channel_id == channel_id, item.c.kind == ItemKind.POST.value,
+               item.c.is_own_account.is_(True), item.c.state != ItemState.DELETED.value, item.c.created_at >= since)
+        .order_by(item.c.created_at.desc(), item.c.external_id.desc())
+    )
+    return [(ext, created) for ext, created in rows]
+
+
+def mark_thread_deleted(conn: Connection, channel_id: str, root_external_id: str, seen: Iterable[str],
+                        *, now: datetime | None = None) -> int:
+    """Mark every stored comment/reply under ``root_external_id`` that is not in ``seen`` as deleted."""
+    stored = conn.execute(
+        select(item.c.external_id).where(
+            item.c.channel_id == channel_id, item.c.thread_root_external_id == root_external_id,
+            item.c.kind != ItemKind.POST.value, item.c.state != ItemState.DELETED.value,
+        )
+    ).scalars()
+    keep = set(seen)
+    return mark_deleted(conn, channel_id, [ext for ext in stored if ext not in keep], now=now)

@@ -1,0 +1,4 @@
+"""Connectors: one module per platform turning its API into :class:`store.models.Item` pages.
+
+Importing this package registers every built-in connector (see :mod:`connectors.registry`).
+"""

@@ -1,0 +1,155 @@
+"""Facebook Page connector (Graph API): the page's own posts and every comment and reply under them.
+
+Posts come from ``/{page-id}/posts``; comments from ``/{post-id}/comments?filter=stream``, which flattens
+top-level comments and replies into one list where replies carry ``parent``. Each post inside the lookback
+window is scanned completely so comments deleted upstream get marked. Write-back: reply, hide, delete.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from connectors import graph
+from connectors.base import Capability, Stream, WriteResult
+from connectors.errors import ConfigurationError, SourceFormatError
+from connectors.http import HttpClient
+from connectors.registry import Connector, register
+from store.config import ChannelConfig
+from store.models import Item, ItemKind, ItemState
+
+log = logging.getLogger(__name__)
+
+POST_FIELDS = "id,message,created_time,permalink_url,from,shares,reactions.summary(true),comments.summary(true)"
+COMMENT_FIELDS = "id,message,created_time,from,parent,like_count,comment_count,is_hidden,permalink_url"
+
+
+def parse_post(node: Mapping[str, Any], channel_id: str) -> Item:
+    """One node of ``/{page-id}/posts`` as an :class:`Item`.
+
+    ``/{page-id}/posts`` lists only what the page itself published, so every post is the town's own (even
+    when ``from`` is absent or names the page by another id). A photo post without ``message`` has empty text.
+    """
+    external_id = node.get("id")
+    if not isinstance(external_id, str) or not external_id:
+        raise SourceFormatError("Facebook-Beitrag ohne 'id'")
+    author_id, author_name = graph.author_of(node)
+    shares = node.get("shares")
+    return Item(
+        channel_id=channel_id,
+        external_id=external_id,
+        kind=ItemKind.POST,
+        created_at=graph.parse_time(node.get("created_time")),
+        text=graph.text_of(node.get("message")),
+        author_id=author_id,
+        author_name=author_name,
+        is_own_account=True,
+        url=graph.text_of(node.get("permalink_url")),
+        like_count=graph.summary_total(node.get("reactions")),
+        reply_count=graph.summary_total(node.get("comments")),
+        share_count=graph.as_int(shares.get("count")) if isinstance(shares, Mapping) else 0,
+        raw=dict(node),
+    )
+
+
+def parse_comment(node: Mapping[str, Any], channel_id: str, post_id: str, own: graph.OwnAccount) -> Item:
+    """One node of ``/{post-id}/comments?filter=stream`` as an :class:`Item` (a reply when it has ``parent``).
+
+    Without ``from`` (the Graph API withholds it for users who have not authorised the app) the author is
+    unknown and never counted as the town's own account.
+    """
+    external_id = node.get("id")
+    if not isinstance(external_id, str) or not external_id:
+        raise SourceFormatError("Facebook-Kommentar ohne 'id'")
+    parent = node.get("parent")
+    parent_id = parent.get("id") if isinstance(parent, Mapping) else None
+    is_reply = isinstance(parent_id, str) and bool(parent_id) and parent_id != post_id
+    author_id, author_name = graph.author_of(node)
+    return Item(
+        channel_id=channel_id,
+        external_id=external_id,
+        kind=ItemKind.REPLY if is_reply else ItemKind.COMMENT,
+        created_at=graph.parse_time(node.get("created_time")),
+        text=graph.text_of(node.get("message")),
+        author_id=author_id,
+        author_name=author_name,
+        is_own_account=own.is_own(author_id),
+        parent_external_id=parent_id if is_reply else post_id,
+        thread_root_external_id=post_id,
+        url=graph.text_of(node.get("permalink_url")),
+        like_count=graph.as_int(node.get("like_count")),
+        reply_count=graph.as_int(node.get("comment_count")),
+        state=ItemState.HIDDEN if node.get("is_hidden") is True else ItemState.VISIBLE,
+        raw=dict(node),
+    )
+
+
+def parse_posts_page(payload: object, channel_id: str) -> list[Item]:
+    """Every well-formed post of one ``/posts`` page; malformed nodes are logged and skipped."""
+    items: list[Item] = []
+    for node in graph.data_of(payload):
+        try:
+            items.append(parse_post(node, channel_id))
+        except SourceFormatError as exc:
+            log.warning("%s: Beitrag übersprungen: %s", channel_id, exc.message)
+    return items
+
+
+def parse_comments_page(payload: object, channel_id: str, post_id: str, own: graph.OwnAccount) -> list[Item]:
+    """Every well-formed comment/reply of one ``/comments`` page; malformed nodes are logged and skipped."""
+    items: list[Item] = []
+    for node in graph.data_of(payload):
+        try:
+            items.append(parse_comment(node, channel_id, post_id, own))
+        except SourceFormatError as exc:
+            log.warning("%s: Kommentar unter %s übersprungen: %s", channel_id, post_id, exc.message)
+    return items
+
+
+# --- streams and write-back ----------------------------------------------------------------------
+
+PAGE_SIZE = 100  # channel option ``page_size`` overrides
+
+
+@register
+class FacebookConnector(Connector):
+    """A Facebook Page: posts, comments (replies flattened), reply/hide/delete with the page token."""
+
+    platform: ClassVar[str] = "facebook"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REPLY, Capability.HIDE, Capability.DELETE})
+
+    def __init__(self, channel: ChannelConfig, client: HttpClient) -> None:
+        super().__init__(channel, client)
+        self.api = graph.GraphApi(client, channel, "Facebook")
+
+    def streams(self) -> list[Stream]:
+        page_id, channel = self.channel.account_id, self.channel
+        if not page_id:
+            raise ConfigurationError("Facebook: account_id (die ID der Seite) fehlt in channels.yaml")
+        own = graph.own_account(page_id, channel.own_account_ids)
+        limit = graph.page_size(channel, PAGE_SIZE)
+
+        def comments(post_id: str, payload: object) -> tuple[list[Item], set[str]]:
+            ids = {str(n["id"]) for n in graph.data_of(payload) if n.get("id")}
+            return parse_comments_page(payload, channel.id, post_id, own), ids
+
+        return [
+            graph.OwnPostsStream(self.api, f"{graph.object_id(page_id)}/posts", {"fields": POST_FIELDS, "limit": limit},
+                                 lambda payload: parse_posts_page(payload, channel.id), send_since=True),
+            graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "filter": "stream",
+                                                          "order": "chronological", "limit": limit}, comments),
+        ]
+
+    def reply(self, parent_external_id: str, text: str) -> WriteResult:
+        """Comment on a post or answer a comment as the page (``POST /{id}/comments``)."""
+        answer = self.api.post(f"{graph.object_id(parent_external_id)}/comments", {"message": text})
+        return graph.write_result(answer)
+
+    def hide(self, external_id: str) -> WriteResult:
+        """Hide a comment: only its author and their friends still see it (``POST /{id}`` is_hidden=true)."""
+        return graph.write_result(self.api.post(graph.object_id(external_id), {"is_hidden": "true"}))
+
+    def delete(self, external_id: str) -> WriteResult:
+        """Delete a comment upstream (``DELETE /{id}``); irreversible."""
+        return graph.write_result(self.api.delete(graph.object_id(external_id)))

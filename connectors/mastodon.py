@@ -1,0 +1,226 @@
+"""Mastodon connector: the town's own statuses and every reply under them, on any instance (``base_url``).
+
+Own posts come from ``GET /api/v1/accounts/:id/statuses`` (no reblogs, no replies): the first sync walks back
+from the newest with ``max_id`` (Link ``rel="next"``) to the start of the window; later syncs read forward from
+the bookmark with ``min_id`` (Link ``rel="prev"``) — never ``since_id``, which skips statuses. Replies come
+from ``GET /api/v1/statuses/:id/context`` (all descendants) for every own post inside the lookback window,
+each a full thread scan so replies deleted upstream get marked. ``content`` is HTML and becomes plain text;
+an edit (``edited_at``) changes the text and keeps its history. Public reads need no token; write-back (reply,
+delete own status) needs one. The instance's 300 requests / 5 minutes are respected via the client's
+``X-RateLimit-*`` handling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan, WriteResult
+from connectors.errors import ConfigurationError, NotFound, SourceFormatError
+from connectors.html import html_to_text
+from connectors.http import parse_json
+from connectors.registry import Connector, register
+from store.config import ChannelConfig
+from store.models import Bookmark, Item, ItemKind
+
+PAGE_LIMIT = 40  # Mastodon's maximum for account statuses
+
+
+def status_key(status_id: str) -> tuple[int, str]:
+    """Sort key of Mastodon ids: numeric snowflakes as numbers, anything else after them as text."""
+    return (int(status_id), "") if status_id.isdigit() else (1 << 64, status_id)
+
+
+def parse_time(value: object) -> datetime:
+    """A Mastodon timestamp (``2026-08-01T13:52:34.108Z``) as an aware UTC datetime."""
+    if not isinstance(value, str):
+        raise SourceFormatError(f"Mastodon: Zeitstempel fehlt: {value!r:.40}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise SourceFormatError(f"Mastodon: Zeitstempel nicht lesbar: {value!r:.40}") from None
+    if parsed.tzinfo is None:
+        raise SourceFormatError(f"Mastodon: Zeitstempel ohne Zeitzone: {value!r:.40}")
+    return parsed.astimezone(UTC)
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = None) -> Item:
+    """One status as an :class:`Item`: a POST without ``root_id``, else a COMMENT (reply to the root) or REPLY."""
+    if not isinstance(node, Mapping):
+        raise SourceFormatError("Mastodon: Beitrag ist kein JSON-Objekt")
+    status_id = node.get("id")
+    account = node.get("account")
+    if not isinstance(status_id, str) or not status_id or not isinstance(account, Mapping):
+        raise SourceFormatError("Mastodon: Beitrag ohne 'id' oder 'account'")
+    author_id = str(account.get("id") or "")
+    own = bool(author_id) and (author_id == channel.account_id or author_id in channel.own_account_ids)
+    content = node.get("content")
+    text = html_to_text(content) if isinstance(content, str) else ""
+    spoiler = node.get("spoiler_text")
+    if isinstance(spoiler, str) and spoiler.strip():
+        text = f"{spoiler.strip()}\n\n{text}" if text else spoiler.strip()
+    parent = node.get("in_reply_to_id")
+    parent_id = parent if isinstance(parent, str) and parent else None
+    if root_id is None:
+        kind = ItemKind.POST
+    else:
+        kind = ItemKind.COMMENT if parent_id in (None, root_id) else ItemKind.REPLY
+        parent_id = parent_id or root_id
+    url = node.get("url") or node.get("uri") or ""
+    return Item(
+        channel_id=channel.id,
+        external_id=status_id,
+        kind=kind,
+        created_at=parse_time(node.get("created_at")),
+        text=text,
+        author_id=author_id,
+        author_name=str(account.get("display_name") or account.get("acct") or ""),
+        is_own_account=own,
+        parent_external_id=parent_id if root_id is not None else None,
+        thread_root_external_id=root_id,
+        url=url if isinstance(url, str) else "",
+        like_count=_count(node.get("favourites_count")),
+        reply_count=_count(node.get("replies_count")),
+        share_count=_count(node.get("reblogs_count")),
+        raw=dict(node),
+    )
+
+
+def _statuses(body: object) -> list[Mapping[str, Any]]:
+    if not isinstance(body, list) or not all(isinstance(s, Mapping) for s in body):
+        raise SourceFormatError("Mastodon: Antwort ist keine Liste von Beiträgen")
+    return body
+
+
+def _link(response: httpx.Response, rel: str) -> str | None:
+    link = response.links.get(rel)
+    return link.get("url") if link else None
+
+
+class _Base:
+    def __init__(self, connector: MastodonConnector) -> None:
+        self.connector = connector
+        self.channel = connector.channel
+
+    def _get(self, url: str, params: Mapping[str, str | int] | None, what: str) -> tuple[Any, httpx.Response]:
+        return self.connector.client.get_json(url, params=params, token=self.channel.token(), what=what)
+
+
+class PostsStream(_Base):
+    """The town's own top-level statuses; the bookmark's cursor is the newest status id stored."""
+
+    name: ClassVar[str] = "posts"
+    is_sorted: ClassVar[bool] = False  # newest first within a page: bookmark only when the stream is done
+
+    def read(self, ctx: StreamContext) -> Iterator[Page]:
+        url: str | None = f"{self.connector.api}/accounts/{self.channel.account_id}/statuses"
+        params: dict[str, str | int] | None = {"limit": PAGE_LIMIT, "exclude_reblogs": "true",
+                                               "exclude_replies": "true"}
+        mark = ctx.bookmark(self.name)
+        forward = mark is not None and mark.cursor is not None
+        if forward:
+            assert mark is not None and mark.cursor is not None
+            params = dict(params or {}, min_id=mark.cursor)
+        window = ctx.since or ctx.now - timedelta(days=self.channel.lookback_days)
+        newest = mark.cursor if mark else None
+        newest_at = mark.newest_at if mark else None
+        reached_end = False
+        while url:
+            body, response = self._get(url, params, "Mastodon-Beiträge")
+            cursor = f"posts:{urlsplit(str(response.request.url)).query}"
+            items = [parse_status(s, self.channel) for s in _statuses(body) if not s.get("reblog")]
+            if not forward:
+                items_in = [i for i in items if i.created_at >= window]
+                reached_end = len(items_in) < len(items)
+                items = items_in
+            for it in items:
+                if newest is None or status_key(it.external_id) > status_key(newest):
+                    newest, newest_at = it.external_id, it.created_at
+            bookmark = Bookmark(self.channel.id, self.name, cursor=newest, newest_at=newest_at) if newest else None
+            yield Page(items, bookmark=bookmark, cursor=cursor)
+            if not body or (not forward and reached_end):
+                return
+            url, params = _link(response, "prev" if forward else "next"), None
+
+
+class CommentsStream(_Base):
+    """All replies under each own post inside the lookback window, one thread scan per post."""
+
+    name: ClassVar[str] = "comments"
+    is_sorted: ClassVar[bool] = True  # no cursor: every page is a complete thread
+
+    def read(self, ctx: StreamContext) -> Iterator[Page]:
+        for post_id, _created in ctx.recent_posts:
+            try:
+                body, _response = self._get(f"{self.connector.api}/statuses/{post_id}/context", None,
+                                            "Mastodon-Antworten")
+            except NotFound:
+                yield Page([], cursor=f"context:{post_id}",
+                           warnings=[f"Beitrag {post_id} ist auf Mastodon nicht mehr vorhanden"])
+                continue
+            if not isinstance(body, Mapping):
+                raise SourceFormatError("Mastodon: Kontext ist kein JSON-Objekt")
+            items = [parse_status(s, self.channel, root_id=post_id) for s in _statuses(body.get("descendants", []))]
+            seen = frozenset(i.external_id for i in items)
+            yield Page(items, thread=ThreadScan(post_id, seen), cursor=f"context:{post_id}")
+
+
+@register
+class MastodonConnector(Connector):
+    """Mastodon: own statuses, replies via context, reply and delete-own write-back."""
+
+    platform: ClassVar[str] = "mastodon"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REPLY, Capability.DELETE})
+
+    @property
+    def api(self) -> str:
+        if not self.channel.base_url:
+            raise ConfigurationError("Mastodon: 'base_url' (die Instanz, z. B. https://social.example.de) fehlt")
+        return f"{self.channel.base_url.rstrip('/')}/api/v1"
+
+    def streams(self) -> list[Stream]:
+        if not self.channel.account_id:
+            raise ConfigurationError("Mastodon: 'account_id' (die Konto-ID der Stadt) fehlt")
+        return [PostsStream(self), CommentsStream(self)]
+
+    def _token(self) -> str:
+        token = self.channel.token()
+        if not token:
+            raise ConfigurationError(
+                f"Mastodon: für Schreibzugriffe wird ein Zugangsschlüssel in {self.channel.token_env or 'token_env'} "
+                "benötigt"
+            )
+        return token
+
+    def reply(self, parent_external_id: str, text: str) -> WriteResult:
+        """Post ``text`` publicly as a reply to status ``parent_external_id`` (idempotent per parent+text)."""
+        key = hashlib.sha256(f"{parent_external_id}\x00{text}".encode()).hexdigest()[:32]
+        response = self.client.request(
+            "POST", f"{self.api}/statuses", json_body={"status": text, "in_reply_to_id": parent_external_id,
+                                                        "visibility": "public"},
+            token=self._token(), headers={"Idempotency-Key": key}, what="Mastodon-Antwort",
+        )
+        body = _json_object(response)
+        return WriteResult(ok=True, platform_id=str(body.get("id") or "") or None, detail="veröffentlicht")
+
+    def delete(self, external_id: str) -> WriteResult:
+        """Delete one of the town's own statuses."""
+        self.client.request("DELETE", f"{self.api}/statuses/{external_id}", token=self._token(),
+                            what="Mastodon-Löschen")
+        return WriteResult(ok=True, platform_id=external_id, detail="gelöscht")
+
+
+def _json_object(response: httpx.Response) -> Mapping[str, Any]:
+    body = parse_json(response, "Mastodon")
+    if not isinstance(body, Mapping):
+        raise SourceFormatError("Mastodon: Antwort ist kein JSON-Objekt")
+    return body

@@ -1,0 +1,1 @@
+"""Netzpflege's composition root: the Streamlit dashboard, the CLI and the demo municipality."""

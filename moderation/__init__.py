@@ -1,0 +1,1 @@
+"""Moderation: small pure stages that analyse the text of items."""

@@ -1,0 +1,227 @@
+"""Abuse detection: a linear model trained by ``netzpflege train`` plus the editable lexicon, with evidence.
+
+The model is plain JSON (``moderation/model/abuse_model.json``); inference here is pure Python, no
+scikit-learn. Lexicon hits of categories marked ``override`` (threats, hate, spam, doxxing) and strong insults
+aimed at a person are clear cases that flag a comment whatever the model says; the evidence says so. Every
+result carries its reasons in German and, where a comment may be criminal, the norm to consider as a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moderation.abuse_features import CHAR_MAX, CHAR_MIN, Cues, char_grams, clean, cues
+from moderation.abuse_lexicon import CATEGORIES, Lexicon
+from moderation.normalise import normalise
+
+MODEL_PATH = Path(__file__).resolve().parent / "model" / "abuse_model.json"
+DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
+_CLEAR_SCORE = 0.95  # score reported for clear lexicon cases the model scored lower
+_TOP_FEATURES = 5
+_CACHE_LIMIT = 200_000
+_DENSE_LABELS = {
+    "x:insult_at_person": "Schimpfwort gegen eine Person",
+    "x:insult_negated": "verneintes Schimpfwort",
+    "x:second_person": "direkte Anrede (du/euch)",
+    "x:second_person_mild": "direkte Anrede mit abwertendem Wort",
+    "x:mild_insult": "abwertendes Wort",
+    "x:exclamations": "Ausrufezeichen",
+    "x:shouting": "durchgehende Großschrift",
+}
+
+
+class ModelError(ValueError):
+    """The model file is missing or not a Netzpflege abuse model; the message says why, in German."""
+
+
+@dataclass(frozen=True, slots=True)
+class AbuseResult:
+    abusive: bool  # the binary decision (offensive or against the Netiquette)
+    score: float  # 0..1; >= 0.5 means abusive
+    categories: list[str] = field(default_factory=list)  # from CATEGORIES
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # terms, features, overrides
+    criminal_hint: list[str] = field(default_factory=list)  # e.g. "§ 185 StGB": a hint, never a verdict
+    reasons: list[str] = field(default_factory=list)  # short German strings for moderators
+
+
+def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
+    """Categories whose lexicon hits make a clear case (override of the model), in category order."""
+    found = []
+    for name, cat in lexicon.categories.items():
+        pattern = dense.get(f"x:pattern_{name}", 0.0) > 0
+        if cat.person_target:
+            hit = pattern or (name == "insult" and dense.get("x:insult_at_person", 0.0) > 0)
+        else:
+            hit = cat.override and (pattern or dense.get(f"x:lex_{name}", 0.0) > 0)
+        if hit:
+            found.append(name)
+    return found
+
+
+def decide_with_lexicon(model_says: bool, dense: dict[str, float], lexicon: Lexicon) -> bool:
+    """The final binary decision: the model's, or a clear lexicon case."""
+    return model_says or bool(clear_categories(dense, lexicon))
+
+
+class AbuseModel:
+    """A loaded abuse model (weights + threshold) with its lexicon; :meth:`assess` is pure and fast."""
+
+    def __init__(self, model: dict[str, Any], lexicon: Lexicon) -> None:
+        if model.get("format") != "netzpflege-abuse-linear/1":
+            raise ModelError("Unbekanntes Modellformat (erwartet netzpflege-abuse-linear/1)")
+        features = model.get("features", {})
+        if (features.get("char_min"), features.get("char_max")) != (CHAR_MIN, CHAR_MAX):
+            raise ModelError("Das Modell wurde mit anderen Merkmalen trainiert; bitte neu trainieren")
+        self.version: str = str(model["version"])
+        self.lexicon = lexicon
+        self.threshold = float(model["threshold"])
+        self.bias = float(model["bias"])
+        weights: dict[str, float] = model["weights"]
+        self._chars = {k[2:]: v for k, v in weights.items() if k.startswith("c:")}
+        self._words = {k[2:]: v for k, v in weights.items() if k.startswith("w:")}
+        self._bigrams = {k[2:]: v for k, v in weights.items() if k.startswith("b:")}
+        self._dense = {k: v for k, v in weights.items() if k.startswith("x:")}
+        self._word_cache: dict[str, tuple[float, int, float]] = {}
+
+    @classmethod
+    def load(cls, path: Path | None = None, lexicon_path: Path | None = None) -> AbuseModel:
+        """The shipped model (or ``path``) with ``lexicon.yaml`` of the configuration folder (or ``lexicon_path``).
+
+        Raises :class:`ModelError` or :class:`~moderation.abuse_lexicon.LexiconError`.
+        """
+        if lexicon_path is None:
+            from store.config import config_dir
+
+            configured = config_dir() / "lexicon.yaml"
+            lexicon_path = configured if configured.is_file() else DEFAULT_LEXICON
+        model_path = path or MODEL_PATH
+        try:
+            model = json.loads(model_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{model_path}: Modell nicht lesbar: {exc}") from exc
+        return cls(model, Lexicon.load(lexicon_path))
+
+    def _word(self, word: str) -> tuple[float, int, float]:
+        """(sum of character n-gram weights, number of n-grams, unigram weight) of one word, cached."""
+        cached = self._word_cache.get(word)
+        if cached is None:
+            grams = char_grams(word)
+            get = self._chars.get
+            cached = (sum(get(g, 0.0) for g in grams), len(grams), self._words.get(word, 0.0))
+            if len(self._word_cache) >= _CACHE_LIMIT:
+                self._word_cache.clear()
+            self._word_cache[word] = cached
+        return cached
+
+    def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
+        """The raw linear decision value (compare with ``threshold``) and the lexicon cues."""
+        found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
+        return self._decision(found), found
+
+    def _decision(self, found: Cues) -> float:
+        words = found.words
+        char_sum = 0.0
+        n_chars = 0
+        word_sum = 0.0
+        for w in words:
+            c, n, u = self._word(w)
+            char_sum += c
+            n_chars += n
+            word_sum += u
+        if words:
+            bigrams = self._bigrams.get
+            word_sum += sum(bigrams(f"{a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False))
+            word_sum /= math.sqrt(len(words))
+            char_sum /= math.sqrt(n_chars)
+        dense = sum(self._dense.get(k, 0.0) * v for k, v in found.dense.items())
+        return self.bias + char_sum + word_sum + dense
+
+    def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
+        """Judge one comment; ``normalised`` = :func:`moderation.normalise.normalise` of it, if already known."""
+        z, found = self.decision(text, normalised)
+        model_says = z >= self.threshold
+        clear = clear_categories(found.dense, self.lexicon)
+        term_evidence = [f"{h.category}: {h.word} ({h.term})" for _, h in found.term_hits]
+        term_evidence += [f"{p.category}: {p.text}" for p in found.pattern_hits]
+        score = 1.0 / (1.0 + math.exp(-(z - self.threshold))) if abs(z) < 500 else float(z > self.threshold)
+        if not model_says and not clear:
+            evidence = {"terms": term_evidence, "features": []} if term_evidence else {}
+            return AbuseResult(False, round(score, 4), evidence=evidence)
+        if clear and not model_says:
+            score = max(score, _CLEAR_SCORE)
+        categories = self._categories(found, clear)
+        evidence = {"terms": term_evidence, "features": self._top_features(found)}
+        if clear:
+            evidence["overrides"] = [f"Eindeutiger Lexikon-Fall: {self.lexicon.categories[c].label}" for c in clear]
+        return AbuseResult(True, round(score, 4), categories, evidence, self._hints(found, categories),
+                           self._reasons(found, categories, model_says, score))
+
+    def _categories(self, found: Cues, clear: list[str]) -> list[str]:
+        named = set(clear)
+        named.update(h.category for _, h in found.term_hits)
+        named.update(p.category for p in found.pattern_hits)
+        if not named:
+            named.add("insult")  # the model found it offensive without naming words: insult in the wide sense
+        return [c for c in CATEGORIES if c in named]
+
+    def _hints(self, found: Cues, categories: list[str]) -> list[str]:
+        hints: list[str] = []
+        for p in found.pattern_hits:
+            hints.append(p.hint)
+        for name in categories:
+            cat = self.lexicon.categories.get(name)
+            if cat is None or (name == "insult" and not (found.insult_at_person or "x:pattern_insult" in found.dense
+                                                         or "x:second_person" in found.dense)):
+                continue
+            hints.append(cat.hint)
+        return list(dict.fromkeys(h for h in hints if h))
+
+    def _reasons(self, found: Cues, categories: list[str], model_says: bool, score: float) -> list[str]:
+        by_category: dict[str, list[str]] = {}
+        for _, hit in found.term_hits:
+            by_category.setdefault(hit.category, []).append(hit.word)
+        for p in found.pattern_hits:
+            by_category.setdefault(p.category, []).append(p.text)
+        reasons = []
+        for name in categories:
+            label = self.lexicon.categories[name].label if name in self.lexicon.categories else name
+            quoted = ", ".join(f"„{w}“" for w in dict.fromkeys(by_category.get(name, [])))
+            reasons.append(f"{label}: {quoted}" if quoted else f"{label} (laut statistischem Modell)")
+        if model_says:
+            reasons.append(f"Statistisches Modell: beleidigend (Wert {score:.2f})")
+        return reasons
+
+    def _top_features(self, found: Cues) -> list[str]:
+        """The strongest positive contributions, readable: words (their n-grams together) and cues."""
+        words = found.words
+        if not words:
+            return []
+        n_chars = sum(self._word(w)[1] for w in words)
+        char_scale, word_scale = 1 / math.sqrt(n_chars), 1 / math.sqrt(len(words))
+        parts: dict[str, float] = {}
+        for w in words:
+            c, _, u = self._word(w)
+            key = f"„{w}“"
+            parts[key] = parts.get(key, 0.0) + c * char_scale + u * word_scale
+        for a, b in zip(words, words[1:], strict=False):
+            weight = self._bigrams.get(f"{a} {b}", 0.0)
+            if weight:
+                key = f"„{a} {b}“"
+                parts[key] = parts.get(key, 0.0) + weight * word_scale
+        for name, value in found.dense.items():
+            weight = self._dense.get(name, 0.0) * value
+            if weight:
+                label = _DENSE_LABELS.get(name) or self._dense_label(name)
+                parts[label] = parts.get(label, 0.0) + weight
+        ranked = sorted((v, k) for k, v in parts.items() if v > 0)[::-1][:_TOP_FEATURES]
+        return [f"{k} ({v:+.2f})" for v, k in ranked]
+
+    def _dense_label(self, name: str) -> str:
+        kind, _, category = name[2:].partition("_")
+        cat = self.lexicon.categories.get(category)
+        label = cat.label if cat else category
+        return f"Lexikon {label}" if kind == "lex" else f"Muster {label}"

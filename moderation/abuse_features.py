@@ -1,0 +1,121 @@
+"""Features of the abuse model, shared by training (:mod:`moderation.train`) and inference (:mod:`moderation.abuse`).
+
+Three groups, all over the *normalised* text with Twitter noise (@mentions, URLs, ``#``, ``|LBR|``) removed so
+that what the model learns from tweets transfers to comment sections:
+
+* ``c:`` character n-grams inside words (padded with a space at both ends), length ``CHAR_MIN..CHAR_MAX``;
+* ``w:`` word unigrams and ``b:`` word bigrams;
+* ``x:`` dense cues: lexicon hits per category, patterns, insult aimed at a person, negation, shouting.
+
+A feature value is ``count * idf / sqrt(n)`` where ``n`` is the number of n-grams of its group in the text (an
+additive stand-in for L2 normalisation). Because it is additive per word, inference caches one sum per word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from moderation.abuse_lexicon import CATEGORIES, Lexicon, PatternHit, TermHit
+from moderation.normalise import tokens
+
+CHAR_MIN = 2
+CHAR_MAX = 5
+_NOISE = re.compile(r"https?://\S+|www\.\S+|@[^\W_]\w*|\|lbr\||#")
+
+SECOND_PERSON = frozenset("du dich dir dein deine deinen deinem deiner euch euer eure euren eurem eurer".split())
+# words that, just before an insult, aim it at someone: "du Idiot", "ist ein Vollidiot", "diese Idioten"
+_TARGETING = SECOND_PERSON | frozenset(
+    "ihr sie er ist bist sind seid war warst waren wart bleibt bleiben ein eine einen einem einer der die das "
+    "den dem dieser diese diesen diesem dieses solche solcher solchen lauter alles typisch sein seine seinen "
+    "ihre ihren unser unsere unseren so voll total echt".split()
+)
+NEGATIONS = frozenset("kein keine keinen keinem keiner nicht nie niemals niemand".split())
+_WINDOW = 3
+
+DENSE_NAMES = (
+    *(f"x:lex_{c}" for c in CATEGORIES),
+    "x:mild_insult",
+    *(f"x:pattern_{c}" for c in CATEGORIES),
+    "x:insult_at_person",
+    "x:insult_negated",
+    "x:second_person",
+    "x:second_person_mild",
+    "x:exclamations",
+    "x:shouting",
+)
+
+
+def clean(normalised: str) -> str:
+    """Remove @mentions, URLs, ``#`` and the ``|LBR|`` line-break markers of the tweets."""
+    return _NOISE.sub(" ", normalised) if ("@" in normalised or "/" in normalised or "#" in normalised
+                                           or "www." in normalised or "|" in normalised) else normalised
+
+
+def char_grams(word: str) -> list[str]:
+    """Character n-grams of one word, padded with a space at both ends."""
+    padded = f" {word} "
+    size = len(padded)
+    return [padded[i : i + n] for n in range(CHAR_MIN, CHAR_MAX + 1) for i in range(size - n + 1)]
+
+
+def word_grams(words: list[str]) -> list[str]:
+    """Unigram and bigram feature names of a token list."""
+    return [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """What the lexicon found in one text, with the dense features derived from it."""
+
+    words: list[str]
+    term_hits: list[tuple[int, TermHit]]  # (token index, hit)
+    pattern_hits: list[PatternHit]
+    insult_at_person: list[str]  # insult words aimed at someone and not negated
+    dense: dict[str, float]
+
+
+def cues(text: str, cleaned: str, lexicon: Lexicon) -> Cues:
+    """Lexicon hits and dense features of a text (``cleaned`` = :func:`clean` of its normalised form)."""
+    words = tokens(cleaned)
+    term_hits = [(i, hit) for i, w in enumerate(words) for hit in lexicon.word_hits(w)]
+    pattern_hits = lexicon.pattern_hits(cleaned)
+    dense: dict[str, float] = {}
+    for _, hit in term_hits:
+        dense["x:mild_insult" if hit.mild else f"x:lex_{hit.category}"] = 1.0
+    for p in pattern_hits:
+        dense[f"x:pattern_{p.category}"] = 1.0
+    aimed: list[str] = []
+    negated = False
+    for i, hit in term_hits:
+        if hit.category != "insult" or hit.mild:
+            continue
+        before = words[max(0, i - _WINDOW) : i]
+        if NEGATIONS.intersection(before):
+            negated = True
+        elif i == 0 or _TARGETING.intersection(before):
+            aimed.append(hit.word)
+    if aimed:
+        dense["x:insult_at_person"] = 1.0
+    if negated:
+        dense["x:insult_negated"] = 1.0
+    if SECOND_PERSON.intersection(words):
+        dense["x:second_person"] = 1.0
+        if "x:mild_insult" in dense:
+            dense["x:second_person_mild"] = 1.0
+    bangs = text.count("!")
+    if bangs:
+        dense["x:exclamations"] = min(bangs, 3) / 3
+    if len(text) >= 12 and text.isupper():
+        dense["x:shouting"] = 1.0
+    return Cues(words, term_hits, pattern_hits, aimed, dense)
+
+
+def sparse_counts(words: list[str]) -> tuple[Counter[str], int, Counter[str], int]:
+    """Character n-gram counts and their total, word n-gram counts and the number of words (training)."""
+    chars: Counter[str] = Counter()
+    for w in words:
+        chars.update(f"c:{g}" for g in char_grams(w))
+    grams = word_grams(words)
+    return chars, sum(chars.values()), Counter(grams), len(words)

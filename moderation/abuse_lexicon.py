@@ -1,0 +1,165 @@
+"""The editable abuse lexicon (``config/lexicon.yaml``): terms and patterns per abuse category.
+
+Terms match normalised words (see :mod:`moderation.normalise`), with German endings and compounds;
+patterns are regular expressions over the normalised text. Word look-ups are cached because the words
+of comment sections repeat (Zipf), which keeps matching at a few microseconds per comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from moderation.normalise import normalise
+
+CATEGORIES = ("insult", "profanity", "threat", "hate", "spam", "doxxing")
+# endings tried when a word is not in the lexicon as it stands: Idioten, Schlampen, Penners, Lügnerin
+_ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "in", "innen", "em", "ens")
+_SQUEEZE = re.compile(r"(.)\1+")
+_CACHE_LIMIT = 200_000
+
+
+class LexiconError(ValueError):
+    """The lexicon file is missing or malformed; the message says where, in German."""
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    label: str  # German, for reasons shown to moderators
+    hint: str  # criminal norm to consider, "" if none
+    override: bool  # a hit is a clear case whatever the model says
+    person_target: bool  # a clear case only when aimed at a person
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    category: str
+    term: str  # as written in the lexicon
+    word: str  # the normalised word of the comment
+    mild: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PatternHit:
+    category: str
+    text: str  # the matched normalised text
+    hint: str
+
+
+def _squeeze(word: str) -> str:
+    """All letter runs to one letter, so "doof", "dooof" and "dof" meet."""
+    return _SQUEEZE.sub(r"\1", word)
+
+
+class Lexicon:
+    """Compiled lexicon; build with :meth:`load` or :meth:`from_dict`."""
+
+    def __init__(self, categories: dict[str, Category], terms: list[tuple[str, str, bool]],
+                 patterns: list[tuple[str, str, str]], version: str) -> None:
+        self.categories = categories
+        self.version = version
+        self._exact: dict[str, list[tuple[str, str, bool]]] = {}
+        self._prefix: dict[str, list[tuple[str, str, bool]]] = {}
+        self._suffix: dict[str, list[tuple[str, str, bool]]] = {}
+        self._infix: list[tuple[str, tuple[str, str, bool]]] = []
+        for category, term, mild in terms:
+            entry = (category, term, mild)
+            core = _squeeze(normalise(term.strip("*")))
+            if not core:
+                continue
+            if term.startswith("*") and term.endswith("*") and len(term) > 1:
+                self._infix.append((core, entry))
+            elif term.endswith("*"):
+                self._prefix.setdefault(core, []).append(entry)
+            elif term.startswith("*"):
+                self._suffix.setdefault(core, []).append(entry)
+            else:
+                self._exact.setdefault(core, []).append(entry)
+        self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        self._patterns = [(category, re.compile(rx), hint) for category, rx, hint in patterns]
+        self._cache: dict[str, tuple[TermHit, ...]] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        """Read and compile a lexicon YAML file. Raises :class:`LexiconError`."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise LexiconError(f"{path}: Lexikon nicht lesbar: {exc}") from exc
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "Lexikon") -> Lexicon:
+        """Compile the parsed YAML structure (see ``config/lexicon.yaml``). Raises :class:`LexiconError`."""
+        if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
+            raise LexiconError(f"{where}: erwartet wird ein Abschnitt „categories“")
+        categories: dict[str, Category] = {}
+        terms: list[tuple[str, str, bool]] = []
+        patterns: list[tuple[str, str, str]] = []
+        for name, spec in data["categories"].items():
+            if name not in CATEGORIES:
+                raise LexiconError(f"{where}: unbekannte Kategorie „{name}“ (erlaubt: {', '.join(CATEGORIES)})")
+            if not isinstance(spec, dict):
+                raise LexiconError(f"{where}: Kategorie „{name}“ muss ein Abschnitt sein")
+            hint = str(spec.get("hint") or "")
+            categories[name] = Category(name, str(spec.get("label") or name), hint,
+                                        bool(spec.get("override", False)), bool(spec.get("person_target", False)))
+            for key, mild in (("terms", False), ("mild_terms", True)):
+                terms.extend((name, str(t), mild) for t in spec.get(key) or [])
+            for item in spec.get("patterns") or []:
+                rx, item_hint = (item.get("re"), item.get("hint", hint)) if isinstance(item, dict) else (item, hint)
+                try:
+                    re.compile(str(rx))
+                except re.error as exc:
+                    raise LexiconError(f"{where}: ungültiges Muster in „{name}“: {rx!r} ({exc})") from exc
+                patterns.append((name, str(rx), str(item_hint or "")))
+        return cls(categories, terms, patterns, str(data.get("version", "1")))
+
+    def word_hits(self, word: str) -> tuple[TermHit, ...]:
+        """Lexicon terms that one normalised word matches (cached)."""
+        hits = self._cache.get(word)
+        if hits is None:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            hits = self._cache[word] = self._lookup(word)
+        return hits
+
+    def _lookup(self, word: str) -> tuple[TermHit, ...]:
+        if len(word) < 2 or word.isdigit():
+            return ()
+        squeezed = _squeeze(word)
+        found: dict[tuple[str, str, bool], None] = {}
+        for ending in _ENDINGS:
+            if ending and not squeezed.endswith(ending):
+                continue
+            base = squeezed[: len(squeezed) - len(ending)] if ending else squeezed
+            if len(base) < 2:
+                continue
+            for entry in self._exact.get(base, ()):
+                found[entry] = None
+            for i in range(len(base) - 1):
+                for entry in self._suffix.get(base[i:], ()):
+                    found[entry] = None
+        for n in self._prefix_lengths:
+            if n > len(squeezed):
+                break
+            for entry in self._prefix.get(squeezed[:n], ()):
+                found[entry] = None
+        for core, entry in self._infix:
+            if core in squeezed:
+                found[entry] = None
+        return tuple(TermHit(c, t, word, mild) for c, t, mild in found)
+
+    def pattern_hits(self, normalised: str) -> list[PatternHit]:
+        """Pattern matches in a normalised text, in lexicon order."""
+        hits = []
+        for category, rx, hint in self._patterns:
+            m = rx.search(normalised)
+            if m:
+                hits.append(PatternHit(category, m.group(), hint))
+        return hits

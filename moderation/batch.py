@@ -1,0 +1,56 @@
+"""The core of ``netzpflege triage``: JSON lines in, the same lines with their triage out.
+
+Malformed input is data, not a crash: a line that is no JSON object with a string ``text`` is reported
+on ``err`` in German with its 1-based line number and skipped; the others keep their order and every
+field they came with.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from moderation.pipeline import Triager
+
+_FLUSH_EVERY = 512  # lines per write: fewer, larger writes
+
+
+def _problem(line: str) -> tuple[dict[str, object] | None, str]:
+    """The parsed object, or None and what is wrong with the line (German)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
+    if not isinstance(obj, dict):
+        return None, "kein JSON-Objekt"
+    if "text" not in obj:
+        return None, "das Feld „text“ fehlt"
+    if not isinstance(obj["text"], str):
+        return None, "das Feld „text“ ist keine Zeichenkette"
+    return obj, ""
+
+
+def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triager) -> int:
+    """Triage JSON lines in order; returns the number of malformed lines (each reported on err with its
+    1-based line number). Blank lines are ignored; output is UTF-8 text (no ASCII escapes)."""
+    malformed = 0
+    pending: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        obj, problem = _problem(line)
+        if obj is None:
+            malformed += 1
+            err.write(f"Zeile {number}: {problem} – übersprungen\n")
+            continue
+        text = obj["text"]
+        assert isinstance(text, str)
+        obj.update(triager.triage(text).as_json())
+        pending.append(json.dumps(obj, ensure_ascii=False))
+        if len(pending) >= _FLUSH_EVERY:
+            out.write("\n".join(pending) + "\n")
+            pending.clear()
+    if pending:
+        out.write("\n".join(pending) + "\n")
+    return malformed

@@ -1,0 +1,136 @@
+"""Fold comment text into one canonical form so that evasions of a word match the word itself.
+
+``normalise`` is pure, total (never raises) and idempotent. It undoes what commenters do to slip past
+word lists: capitals, invisible characters, Cyrillic/Greek look-alikes, leetspeak (``4rschl0ch``),
+stretched letters (``Iiiidiot``) and spaced letters (``A r s c h``). Numbers people need (dates, phone
+numbers, ``112``, postcodes) survive: digits become letters only inside words that also hold letters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width characters, bidi controls, soft hyphen, variation selectors, BOM: invisible, so dropped.
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0]
+    + list(range(0x200B, 0x2010))
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2060, 0x2070))
+    + list(range(0xFE00, 0xFE10)),
+)
+_INVISIBLE_RE = re.compile("[" + "".join(chr(c) for c in _INVISIBLE) + "]")
+
+# Cyrillic and Greek letters (after case folding) that look like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "и": "u", "к": "k", "м": "m", "н": "h", "о": "o",
+        "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j",
+        "ԁ": "d", "ӏ": "l", "ԛ": "q", "ԝ": "w",
+        "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v",
+        "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+    }
+)  # fmt: skip
+_NEEDS_HOMOGLYPHS = re.compile("[\u0370-\u052f]")
+_MIXED_WORD = re.compile(r"[^\W_]+")
+
+# Leetspeak digits; only inside words that also contain letters.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+_LEET_CANDIDATE = re.compile(r"[^\W_]*(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*")
+_DIGIT_BETWEEN_LETTERS = re.compile(r"[^\W\d_]\d+[^\W\d_]")
+_LEADING_DIGIT_WORD = re.compile(r"(\d)([^\W\d_]{3,})")
+# "3mal", "5euro", "2fach": a number with a unit or suffix, not leetspeak.
+_NUMBER_SUFFIXES = frozenset(
+    "mal fach euro eur uhr jahre jährig jährige jährigen tage tägig stündig std min sek zimmer prozent "
+    "seitig teilig stellig malig köpfig spurig stöckig kilo liter meter".split()
+)
+
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_REPEAT = re.compile(r"(.)\1\1")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_VOWELS = frozenset("aeiouyäöü")
+# German compounds legitimately triple these consonants (Schifffahrt, Schlusssatz, Brennnessel).
+_TRIPLE_OK = frozenset("flmnprst")
+# Three or more single letters separated by single spacing characters: "A r s c h", "i.d.i.o.t".
+_SPACED = re.compile(r"\b(?:[^\W_][ .\-_*/|+]){2,}[^\W_]\b")
+_SPACING = re.compile(r"[ .\-_*/|+]")
+
+EMOJI_CLASS = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
+_TOKEN = re.compile(rf"[^\W_]+|[{EMOJI_CLASS}]")
+
+
+def _fold_homoglyphs(text: str) -> str:
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        return w.translate(_HOMOGLYPHS) if any(ch < "\u0250" and ch.isalpha() for ch in w) else w
+
+    return _MIXED_WORD.sub(word, text)
+
+
+def _undo_leet_word(m: re.Match[str]) -> str:
+    w = m.group()
+    if _DIGIT_BETWEEN_LETTERS.search(w):
+        return w.translate(_LEET)
+    lead = _LEADING_DIGIT_WORD.fullmatch(w)
+    if lead and lead.group(2) not in _NUMBER_SUFFIXES:
+        return w.translate(_LEET)
+    return w
+
+
+def _collapse_run(m: re.Match[str]) -> str:
+    run = m.group()
+    ch = run[0]
+    if not ch.isalpha():
+        return run if ch.isdigit() or ch.isspace() else run[:3]
+    if ch in _VOWELS or ch not in _TRIPLE_OK or len(run) > 3:
+        return ch
+    return ch + ch
+
+
+def _fold_word(word: str) -> str:
+    """Leetspeak, homoglyphs and stretched letters of one word (or a whole text)."""
+    # Each step is guarded by a cheap search: most comments need none of them (speed, see bench_abuse).
+    if _HAS_DIGIT.search(word):
+        word = _LEET_CANDIDATE.sub(_undo_leet_word, word)
+    if not word.isascii() and _NEEDS_HOMOGLYPHS.search(word):
+        word = _fold_homoglyphs(word)
+    return _REPEATS.sub(_collapse_run, word) if _HAS_REPEAT.search(word) else word
+
+
+def _join_spaced(m: re.Match[str]) -> str:
+    run = m.group()
+    chars = _SPACING.sub("", run)
+    letters = sum(ch.isalpha() for ch in chars)
+    if letters < 2 or letters <= len(chars) - letters:
+        return run  # "1 2 3" or "0 7 1 1": a number, not a spaced word
+    return _fold_word(chars)
+
+
+def normalise(text: str) -> str:
+    """Folded form for matching (see the module docstring); never raises, idempotent."""
+    folded = _normalise_once(text)
+    for _ in range(5):  # a mapped letter next to a combining mark composes anew: fold again (rare)
+        if folded.isascii() or unicodedata.is_normalized("NFKC", folded):
+            break
+        folded = _normalise_once(folded)
+    return folded
+
+
+def _normalise_once(text: str) -> str:
+    if not text.isascii():
+        if _INVISIBLE_RE.search(text):
+            text = _INVISIBLE_RE.sub("", text)
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if _INVISIBLE_RE.search(text):  # NFKC can create them (rare compatibility forms)
+            text = _INVISIBLE_RE.sub("", text)
+    else:
+        text = text.lower()
+    text = _fold_word(" ".join(text.split()))
+    return _SPACED.sub(_join_spaced, text)
+
+
+def tokens(normalised: str) -> list[str]:
+    """Word tokens (letters/digits) and single emoji of a normalised string, in order."""
+    return _TOKEN.findall(normalised)

@@ -1,0 +1,131 @@
+"""From stored items to the moderators' queue: triage what is new, open cases, close answered ones.
+
+A case opens for every citizen item that is a question, a complaint or other non-info urgency, flagged
+as abusive, or that contains PII (DESIGN.md section 6). It closes as *answered* once an own-account reply
+under it is seen on the platform; the time of that reply is the first response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from moderation.pipeline import TriageResult, Triager
+from moderation.sla import due_at
+from store.config import Policy
+from store.models import utcnow
+from store.schema import case, item, triage
+
+OPEN_STATES = ("new", "claimed")
+_BATCH = 2000
+
+
+@dataclass(slots=True)
+class TriageCounts:
+    triaged: int = 0
+    cases_opened: int = 0
+    cases_answered: int = 0
+
+
+def needs_case(result: TriageResult, policy: Policy) -> bool:
+    """Whether a triaged citizen item needs a human (question, complaint, urgency, flag or PII)."""
+    return result.is_question or result.urgency != policy.default_class or result.abusive or bool(result.pii)
+
+
+def _pending(conn: Connection, limit: int) -> list[tuple[int, str, datetime, str]]:
+    no_triage = ~exists().where(triage.c.item_id == item.c.id)
+    rows = conn.execute(
+        select(item.c.id, item.c.channel_id, item.c.created_at, item.c.text)
+        .where(item.c.is_own_account.is_(False), item.c.kind != "post", item.c.state != "deleted", no_triage)
+        .order_by(item.c.id)
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _upsert_cases(conn: Connection, rows: list[dict[str, object]]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(case)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["item_id"],
+            set_={"urgency": stmt.excluded.urgency, "reasons": stmt.excluded.reasons, "due_at": stmt.excluded.due_at},
+        ),
+        rows,
+    )
+
+
+def triage_pending(
+    engine: Engine,
+    triager: Triager,
+    policy: Policy,
+    channel_sla: Mapping[str, Mapping[str, int]] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> TriageCounts:
+    """Triage every stored citizen item without a triage row, in batches of one transaction each."""
+    counts = TriageCounts()
+    channel_sla = channel_sla or {}
+    while True:
+        with engine.begin() as conn:
+            batch = _pending(conn, _BATCH)
+            if not batch:
+                break
+            now = utcnow()
+            triage_rows, case_rows = [], []
+            for item_id, channel_id, created_at, text in batch:
+                result = triager.triage(text, channel_sla.get(channel_id))
+                clock = policy.urgency_class(result.urgency).clock
+                due = due_at(created_at, result.sla_minutes, clock, policy) if result.sla_minutes else None
+                triage_rows.append({
+                    "item_id": item_id, "is_question": result.is_question, "urgency": result.urgency,
+                    "sla_minutes": result.sla_minutes, "due_at": due, "abusive": result.abusive,
+                    "abuse_score": result.abuse_score, "abuse_categories": result.abuse_categories,
+                    "criminal_hint": result.criminal_hint, "evidence": result.evidence, "pii": result.pii,
+                    "sentiment": result.sentiment, "subjectivity": result.subjectivity,
+                    "reasons": result.reasons, "model_version": triager.version, "triaged_at": now,
+                })
+                if needs_case(result, policy):
+                    case_rows.append({
+                        "item_id": item_id, "channel_id": channel_id, "state": "new", "urgency": result.urgency,
+                        "reasons": result.reasons, "opened_at": now, "due_at": due,
+                    })
+            conn.execute(triage.insert(), triage_rows)
+            if case_rows:
+                _upsert_cases(conn, case_rows)
+            counts.triaged += len(batch)
+            counts.cases_opened += len(case_rows)
+        if progress:
+            progress(counts.triaged)
+    with engine.begin() as conn:
+        counts.cases_answered = close_answered(conn)
+    return counts
+
+
+def close_answered(conn: Connection) -> int:
+    """Close open cases that got an own-account reply upstream; the earliest reply is the first response."""
+    reply = item.alias("reply")
+    subject = item.alias("subject")
+    first_reply = (
+        select(func.min(reply.c.created_at))
+        .select_from(subject.join(reply, and_(reply.c.channel_id == subject.c.channel_id,
+                                              reply.c.parent_external_id == subject.c.external_id)))
+        .where(subject.c.id == case.c.item_id, reply.c.is_own_account.is_(True), reply.c.state != "deleted")
+        .scalar_subquery()
+    )
+    result = conn.execute(
+        update(case)
+        .where(case.c.state.in_(OPEN_STATES), first_reply.is_not(None))
+        .values(state="answered", first_response_at=first_reply, closed_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def reset_triage(engine: Engine) -> int:
+    """Forget every triage result so :func:`triage_pending` scores all items again (cases keep their state)."""
+    with engine.begin() as conn:
+        return conn.execute(delete(triage)).rowcount or 0

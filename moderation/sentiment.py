@@ -1,0 +1,275 @@
+"""Sentiment of a comment: textblob-de's polarity and subjectivity, computed about 100x faster.
+
+The reference is ``TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment`` (textblob-de 0.4.3). It
+does more than a lexicon look-up, and all of it matters for the numbers:
+
+1. split the text into sentences with pattern's tokenizer (German abbreviations);
+2. per sentence, tokenize again, POS-tag with pattern's German Brill tagger and lemmatise by tag
+   (adjectives to their predicative form, plural nouns to singular, verbs to the infinitive);
+3. join the lemmas and hand them to pattern's ``Sentiment``, which tokenizes once more (English settings)
+   and scores lexicon words (textblob-de's ``de-sentiment.xml``), with negations ("nicht gut" = -0.5 x),
+   known adjectives/adverbs intensifying the next known word, "!" boosting the word before it, "(!)"
+   as irony and emoticons;
+4. average polarity and subjectivity over the sentences -- sentences without any opinion word count
+   as 0, which is why the per-text ``PatternAnalyzer().analyze`` gives different numbers.
+
+This module does the same steps with the same data (read from the installed package at first use). It is
+fast because almost nothing depends on the POS tags: a token's tag is only worked out when its possible
+lemmas would score differently, and every per-word step is cached.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from moderation.sentiment_tagger import GermanTagger, _Candidates, load_pattern_tagger
+from moderation.sentiment_tokenizer import PatternTokenizer
+
+_SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/TAG format with this
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Lemma:
+    """What one token contributes to the sentiment scorer's word list."""
+
+    text: str | None  # the cased lemma textblob-de passes on, None when it drops the token
+    cased: tuple[str, ...]  # that lemma after the scorer's own tokenizer
+    lower: tuple[str, ...]  # ... lower-cased: the words the scorer looks up
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenLemmas:
+    """The lemmas a token can get, one per tag the tagger may end up giving it."""
+
+    by_tag: dict[str, _Lemma]
+    default: _Lemma
+    needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
+    deviant_rules: _Candidates  # the context rules that would give a differently scoring lemma
+    varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
+    # For the scorer tokenizer's emoticon/sarcasm merging across tokens ("Info ... O" -> "o.O"):
+    firsts: frozenset[str]  # first characters (over all lemmas) that can end a merge pair
+    lasts: frozenset[str]  # last characters that can start one
+    may_vanish: bool  # some lemma is dropped, so neighbours may become adjacent
+    inner: bool  # some lemma's own pieces may merge
+    edgy: bool  # any of the four above: check the sentence for merges
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    """pattern.Sentiment's settings as textblob-de configures them."""
+
+    words: dict[str, tuple[float, float, float, bool]]  # word -> polarity, subjectivity, intensity, modifier
+    negations: frozenset[str]
+    is_modifier_word: Callable[[str], bool]
+    emoticons: dict[str, float]  # lower-cased emoticon -> polarity
+    punctuation: str
+
+
+class _Engine:
+    def __init__(self) -> None:
+        from textblob_de.packages import pattern_de, pattern_text
+        from textblob_de.sentiments import sentiment as reference_sentiment
+
+        pt: Any = pattern_text
+        abbreviation_res = (pt.RE_ABBR1, pt.RE_ABBR2, pt.RE_ABBR3)
+        emoticons = [e for group in pt.EMOTICONS.values() for e in group]
+        self.german = PatternTokenizer(string.punctuation, pattern_de.ABBREVIATIONS, pt.replacements,
+                                       abbreviation_res, emoticons, pt.RE_EMOTICONS, pt.RE_SARCASM)
+        self.english = PatternTokenizer(pt.PUNCTUATION, pt.ABBREVIATIONS, pt.replacements,
+                                        abbreviation_res, emoticons, pt.RE_EMOTICONS, pt.RE_SARCASM)
+        self.tagger: GermanTagger = load_pattern_tagger()
+        self.lexicon = _load_lexicon(reference_sentiment, pt.EMOTICONS, pt.PUNCTUATION)
+        self._lemmas: dict[tuple[str, bool, str], _TokenLemmas] = {}
+
+    # -- text and sentences ---------------------------------------------------------------------------
+
+    def score_text(self, text: str) -> tuple[float, float]:
+        sentences = self.german.sentences(text)
+        if not sentences:
+            return 0.0, 0.0
+        polarity: float = 0
+        subjectivity: float = 0
+        for sentence in sentences:
+            p, s = self.score_words(self.lemma_words(self.sentence_tokens(sentence)))
+            polarity += p
+            subjectivity += s
+        return polarity / len(sentences), subjectivity / len(sentences)
+
+    def sentence_tokens(self, sentence: str) -> list[str]:
+        """The tokens textblob-de's lemmatiser parses for one sentence (it tokenizes it again)."""
+        if "/" not in sentence:
+            tokens = sentence.split(" ")
+            if all(self.german.is_stable(t) for t in tokens):
+                return _word_tokenize(tokens)
+        out: list[str] = []
+        for part in self.german.sentences(sentence.replace("/", _SLASH_WORD)):
+            out += _word_tokenize(part.split(" "))
+        return out
+
+    # -- lemmata ----------------------------------------------------------------------------------------
+
+    def lemma_words(self, tokens: list[str]) -> list[str]:
+        """The lower-cased words pattern's sentiment scorer sees for one sentence."""
+        tagger = self.tagger
+        words = [t.replace("ß", "ss") for t in tokens]
+        tags = tagger.initial_tags(words)
+        cache = self._lemmas
+        context = None
+        options: list[_TokenLemmas] = []
+        lower: list[str] = []
+        edgy = False
+        for i, token in enumerate(tokens):
+            option = cache.get((token, i == 0, tags[i])) or self._token_lemmas(token, words[i], i == 0, tags[i])
+            options.append(option)
+            if option.needs_tag:
+                context = context or tagger.context(words, tags)
+                if context.any_fires(i, option.deviant_rules):
+                    lower += option.by_tag[context.final_tag(i)].lower
+                else:
+                    lower += option.default.lower
+            else:
+                lower += option.default.lower
+            edgy = edgy or option.edgy
+        if not edgy or not self._may_merge(options):
+            return lower
+        # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); redo it on the exact lemmas.
+        context = context or tagger.context(words, tags)
+        lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text for i, o in enumerate(options)]
+        text = " ".join(lemma for lemma in lemmas if lemma is not None)
+        return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
+
+    def _may_merge(self, options: list[_TokenLemmas]) -> bool:
+        """Whether the scorer's emoticon/sarcasm merging could join pieces of these tokens' lemmas."""
+        pairs = self.english.merge_pairs
+        before: frozenset[str] = frozenset()
+        for o in options:
+            if o.inner or any((a, b) in pairs for a in before for b in o.firsts):
+                return True
+            before = o.lasts | before if o.may_vanish else o.lasts
+        return False
+
+    def _token_lemmas(self, token: str, word: str, first: bool, tag: str) -> _TokenLemmas:
+        if len(self._lemmas) > _CACHE_LIMIT:
+            self._lemmas.clear()
+        by_tag = {t: self._lemma(token, first, t) for t in self.tagger.possible_tags(word, tag)}
+        lemmas = by_tag.values()
+        signature = {t: tuple(self._word_class(w) for w in lemma.lower) for t, lemma in by_tag.items()}
+        deviant = frozenset(t for t, sig in signature.items() if sig != signature[tag])
+        english = self.english
+        firsts = frozenset(lm.cased[0][0] for lm in lemmas if lm.cased) & english.merge_seconds
+        lasts = frozenset(lm.cased[-1][-1] for lm in lemmas if lm.cased) & english.merge_firsts
+        may_vanish = any(not lm.cased for lm in lemmas)
+        inner = any(english.needs_merge(" ".join(lm.cased)) for lm in lemmas if len(lm.cased) > 1)
+        found = self._lemmas[(token, first, tag)] = _TokenLemmas(
+            by_tag, by_tag[tag], bool(deviant), self.tagger.rules_towards(word, tag, deviant),
+            len({lm.text for lm in lemmas}) > 1,
+            firsts, lasts, may_vanish, inner, bool(firsts or lasts or may_vanish or inner),
+        )
+        return found
+
+    def _lemma(self, token: str, first: bool, tag: str) -> _Lemma:
+        """PatternParserLemmatizer's lemma for a token with this final tag (None: it is dropped)."""
+        penn = self.tagger.penn(tag)
+        lemma = self.tagger.lemma(token, penn)
+        lemma = lemma.replace("ß", "ss").strip().replace("forwardslash", "/")
+        if (token[0].isupper() and not first) or (penn.startswith("N") and first):
+            lemma = lemma.title()
+        if token in string.punctuation or lemma == "/":
+            return _Lemma(None, (), ())
+        cased = tuple(part for raw in lemma.split() for part in self.english.split_word(raw))
+        return _Lemma(lemma, cased, tuple(w.lower() for w in cased))
+
+    def _word_class(self, w: str) -> object:
+        lex = self.lexicon
+        if w in lex.words or w in lex.negations or w in ("!", "(!)") or w in lex.emoticons:
+            return w
+        return (len(w.strip("'")) > 1, len(w) > 2)
+
+    # -- scoring (pattern.text.Sentiment.assessments with pos=None) -------------------------------------
+
+    def score_words(self, words: Sequence[str]) -> tuple[float, float]:
+        lex = self.lexicon
+        known, negations = lex.words, lex.negations
+        found: list[list[float]] = []  # [polarity, subjectivity, intensity, negated(-1)/not(1)]
+        modifier: str | None = None
+        negation: str | None = None
+        for w in words:
+            entry = known.get(w)
+            if entry is not None:
+                p, s, i, is_modifier = entry
+                if modifier is None:
+                    found.append([p, s, i, 1])
+                else:
+                    last = found[-1]
+                    last[0] = max(-1.0, min(p * last[2], +1.0))
+                    last[1] = max(-1.0, min(s * last[2], +1.0))
+                    last[2] = i
+                if negation is not None:
+                    found[-1][2] = 1.0 / found[-1][2]
+                    found[-1][3] = -1
+                modifier = w if is_modifier else None
+                negation = w if w in negations else None
+                continue
+            if w in negations:
+                negation = w
+            elif negation and len(w.strip("'")) > 1:
+                negation = None
+            if negation is not None and modifier is not None and lex.is_modifier_word(modifier):
+                found[-1][3] = -1
+                negation = None
+            elif modifier and len(w) > 2:
+                modifier = None
+            if w == "!" and found:
+                found[-1][0] = max(-1.0, min(found[-1][0] * 1.25, +1.0))
+            if w == "(!)":
+                found.append([0.0, 1.0, 1.0, 1])
+            if w.isalpha() is False and len(w) <= 5 and w not in lex.punctuation:
+                mood = lex.emoticons.get(w)
+                if mood is not None:
+                    found.append([mood, 1.0, 1.0, 1])
+        polarity: float = 0
+        subjectivity: float = 0
+        for p, s, _, n in found:
+            polarity += p * -0.5 if n < 0 else p
+            subjectivity += s
+        return polarity / float(len(found) or 1), subjectivity / float(len(found) or 1)
+
+
+def _word_tokenize(tokens: list[str]) -> list[str]:
+    """PatternTokenizer.word_tokenize(include_punc=True) on an already tokenized sentence."""
+    if len(tokens) == 1 and tokens[0] in string.punctuation:
+        return tokens
+    last = tokens[-1]
+    if last.endswith(".") and len(last) > 1:
+        return [*tokens[:-1], last[:-1], "."]
+    return tokens
+
+
+def _load_lexicon(reference: Any, emoticons: dict[tuple[str, float], set[str]], punctuation: str) -> _Lexicon:
+    """textblob-de's sentiment lexicon as loaded by its own ``Sentiment`` (incl. its accent folding)."""
+    modifiers = tuple(reference.modifiers)
+    words = {
+        w: (float(v[None][0]), float(v[None][1]), float(v[None][2]), any(m in v for m in modifiers))
+        for w, v in reference.items()
+    }
+    moods: dict[str, float] = {}
+    for (_, polarity), faces in emoticons.items():  # first group wins, like pattern's loop
+        for face in faces:
+            moods.setdefault(face.lower(), polarity)
+    is_modifier_word: Callable[[str], bool] = reference.modifier
+    return _Lexicon(words, frozenset(reference.negations), is_modifier_word, moods, punctuation)
+
+
+@cache
+def _engine() -> _Engine:
+    return _Engine()
+
+
+def sentiment(text: str) -> tuple[float, float]:
+    """(polarity -1..1, subjectivity 0..1) equal to TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment."""
+    return _engine().score_text(text)

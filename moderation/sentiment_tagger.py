@@ -1,0 +1,390 @@
+"""Pattern's German Brill tagger and lemmatiser (what textblob-de lemmatises with), rebuilt for speed.
+
+The data (lexicon, suffix rules, context rules, verb table) is pattern's own, read from the installed
+textblob-de package. Differences to pattern's code are only in *how* it is evaluated:
+
+* unknown-word (morphology) rules are compiled once and their results cached per word and the neighbour
+  words they can look at;
+* pattern tests every context rule on every token; here a token's final tag is only worked out when the
+  caller asks for it (`ContextTagger.final_tag`), from the last matching rule, exactly as pattern would
+  end up with it. Pattern matches a rule against the token's *initial* tag, its left neighbours' *final*
+  tags and its right neighbours' *initial* tags, which is what makes the lazy evaluation exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+PAD = "STAART"  # pattern's padding word and tag around a sentence
+_CACHE_LIMIT = 200_000
+
+# How each context-rule kind reads its neighbourhood: alternatives (any may hold) of conjunctions of
+# (offset, reads_tag, "x" | "y") tests. Tests on the token's own word are left out: rules that fix a
+# different word are dropped per word beforehand.
+_T, _W = True, False
+_KIND_TESTS: dict[str, tuple[tuple[tuple[int, bool, str], ...], ...]] = {
+    "prevtag": (((-1, _T, "x"),),), "nexttag": (((1, _T, "x"),),),
+    "prev2tag": (((-2, _T, "x"),),), "next2tag": (((2, _T, "x"),),),
+    "prev1or2tag": (((-1, _T, "x"),), ((-2, _T, "x"),)),
+    "next1or2tag": (((1, _T, "x"),), ((2, _T, "x"),)),
+    "prev1or2or3tag": (((-1, _T, "x"),), ((-2, _T, "x"),), ((-3, _T, "x"),)),
+    "next1or2or3tag": (((1, _T, "x"),), ((2, _T, "x"),), ((3, _T, "x"),)),
+    "surroundtag": (((-1, _T, "x"), (1, _T, "y")),),
+    "curwd": ((),),
+    "prevwd": (((-1, _W, "x"),),), "nextwd": (((1, _W, "x"),),),
+    "prev1or2wd": (((-1, _W, "x"),), ((-2, _W, "x"),)),
+    "next1or2wd": (((1, _W, "x"),), ((2, _W, "x"),)),
+    "prevwdtag": (((-1, _W, "x"), (-1, _T, "y")),),
+    "nextwdtag": (((1, _W, "x"), (1, _T, "y")),),
+    "wdprevtag": (((-1, _T, "x"),),),
+    "wdnexttag": (((1, _T, "y"),),),
+    "wdand2aft": (((2, _W, "y"),),),
+    "wdand2tagbfr": (((-2, _T, "x"),),),
+    "wdand2tagaft": (((2, _T, "y"),),),
+    "lbigram": (((-1, _W, "x"),),),
+    "rbigram": (((1, _W, "y"),),),
+    "prevbigram": (((-2, _T, "x"), (-1, _T, "y")),),
+    "nextbigram": (((1, _T, "x"), (2, _T, "y")),),
+    # next1or2or3wd / prev1or2or3wd are listed by pattern but never tested by it: they never fire.
+}
+# Kinds that also fix the current word (x or y must equal it).
+_CURRENT_WORD = {
+    "curwd": "x", "wdprevtag": "y", "wdnexttag": "x", "wdand2aft": "x", "wdand2tagbfr": "y",
+    "wdand2tagaft": "x", "lbigram": "y", "rbigram": "x",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRule:
+    """One Brill context rule: a token tagged ``tag1`` becomes ``tag2`` when the condition holds."""
+
+    tag1: str
+    tag2: str
+    kind: str
+    x: str
+    y: str
+
+
+# One group of rule tests over the same neighbour positions:
+# (positions, test values -> last rule index, the values tested at each position).
+_Positions = tuple[tuple[int, bool], ...]
+_Group = tuple[_Positions, dict[Any, int], tuple[frozenset[str], ...]]
+_MAX_DEPTH = 40  # beyond this, settle left neighbours in a loop instead of recursively
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """The context rules that may fire on one (word, initial tag), indexed for a quick last-match search."""
+
+    tags: tuple[str, ...]  # tag2 of each candidate rule, by rule index
+    possible: frozenset[str]  # the initial tag and every tag2
+    always: int  # index of the last rule without neighbour tests (-1: none)
+    groups: tuple[_Group, ...]
+    reach: int  # how many tokens to the left the rules read final tags from
+
+
+def _index_rules(tag: str, rules: Sequence[ContextRule]) -> _Candidates:
+    always = -1
+    tables: dict[_Positions, dict[Any, int]] = {}
+    reach = 0
+    for index, r in enumerate(rules):  # in pattern's order: a later match overrides an earlier one
+        for tests in _KIND_TESTS.get(r.kind, ()):
+            if not tests:
+                always = index
+                continue
+            positions = tuple((offset, reads_tag) for offset, reads_tag, _ in tests)
+            values = tuple(r.x if which == "x" else r.y for _, _, which in tests)
+            tables.setdefault(positions, {})[values[0] if len(values) == 1 else values] = index
+            reach = max([reach, *(-offset for offset, reads_tag in positions if reads_tag)])
+    groups = tuple(
+        (positions, table, tuple(frozenset(_component(key, k, len(positions)) for key in table)
+                                 for k in range(len(positions))))
+        for positions, table in tables.items()
+    )
+    tags = tuple(r.tag2 for r in rules)
+    return _Candidates(tags, frozenset((tag, *tags)), always, groups, reach)
+
+
+def _component(key: Any, k: int, size: int) -> str:
+    return str(key[k]) if size > 1 else str(key)
+
+
+class GermanTagger:
+    """Pattern's ``de`` parser reduced to what the lemmatiser needs: tags and lemmata."""
+
+    def __init__(
+        self,
+        lexicon: Mapping[str, str],
+        morphology: Sequence[Sequence[str]],
+        context: Sequence[Sequence[str]],
+        stts_to_penn: Mapping[str, str],
+        number_re: re.Pattern[str],
+        predicative: Callable[[str], str],
+        singularize: Callable[[str], str],
+        infinitive: Callable[[str], str | None],
+    ) -> None:
+        self._lexicon = dict(lexicon)
+        self._morphology = _compile_morphology(morphology)
+        neighbour_words = {x for f, tag, cmd, x, pos in self._morphology if cmd in ("goodleft", "goodright")}
+        self._morph_neighbours = frozenset(neighbour_words)
+        self._context = tuple(
+            ContextRule(r[0], r[1], r[2].lower(), r[3], r[4] if len(r) > 4 else "") for r in context
+        )
+        self._penn = dict(stts_to_penn)
+        self._number_re = number_re
+        self._predicative = predicative
+        self._singularize = singularize
+        self._infinitive = infinitive
+        self._morph_cache: dict[tuple[str, str | None, str | None], str] = {}
+        self._candidates: dict[tuple[str, str], _Candidates] = {}
+        self._lemmas: dict[tuple[str, str], str] = {}
+
+    # -- initial tags (lexicon, then morphology for unknown words) -------------------------------------
+
+    def initial_tags(self, words: Sequence[str]) -> list[str]:
+        """STTS tags before context rules; ``words`` already have "ß" spelled "ss" as pattern does."""
+        lexicon = self._lexicon
+        tags: list[str | None] = [lexicon.get(w) for w in words]
+        if words and tags[0] is None:
+            tags[0] = lexicon.get(words[0].lower()) or None
+        last = len(words) - 1
+        out: list[str] = []
+        for i, tag in enumerate(tags):
+            if tag is None:
+                w = words[i]
+                if self._number_re.match(w) is not None:
+                    tag = "CARDNUM"
+                else:
+                    tag = self._unknown_word_tag(
+                        w, words[i - 1] if i > 0 else None, words[i + 1] if i < last else None
+                    )
+            out.append(tag)
+        return out
+
+    def _unknown_word_tag(self, word: str, prev: str | None, next_: str | None) -> str:
+        near = self._morph_neighbours
+        key = (word, prev if prev in near else None, next_ if next_ in near else None)
+        tag = self._morph_cache.get(key)
+        if tag is None:
+            if len(self._morph_cache) > _CACHE_LIMIT:
+                self._morph_cache.clear()
+            tag = self._morph_cache[key] = self._apply_morphology(*key)
+        return tag
+
+    def _apply_morphology(self, w: str, prev: str | None, next_: str | None) -> str:
+        known = self._lexicon
+        tag = "NN"
+        for f, required, cmd, x, pos in self._morphology:
+            if f and tag != required:
+                continue
+            if (
+                (cmd == "hassuf" and w.endswith(x))
+                or (cmd == "haspref" and w.startswith(x))
+                or (cmd == "char" and x in w)
+                or (cmd == "word" and x == w)
+                or (cmd == "addpref" and x + w in known)
+                or (cmd == "addsuf" and w + x in known)
+                or (cmd == "deletepref" and w.startswith(x) and w[len(x):] in known)
+                or (cmd == "deletesuf" and w.endswith(x) and w[: -len(x)] in known)
+                or (cmd == "goodleft" and x == next_)
+                or (cmd == "goodright" and x == prev)
+            ):
+                tag = pos
+        return tag
+
+    # -- context rules ----------------------------------------------------------------------------------
+
+    def possible_tags(self, word: str, tag: str) -> frozenset[str]:
+        """Every tag the context rules could give a token with this word and initial tag."""
+        return self._candidates_for(word, tag).possible
+
+    def _candidates_for(self, word: str, tag: str) -> _Candidates:
+        key = (word, tag)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > _CACHE_LIMIT:
+                self._candidates.clear()
+            found = self._candidates[key] = _index_rules(tag, self._rules_for(word, tag))
+        return found
+
+    def _rules_for(self, word: str, tag: str) -> list[ContextRule]:
+        rules = []
+        for r in self._context:
+            if r.tag1 != tag and r.tag1 != "*":
+                continue
+            fixed = _CURRENT_WORD.get(r.kind)
+            if fixed is not None and (r.x if fixed == "x" else r.y) != word:
+                continue
+            rules.append(r)
+        return rules
+
+    def rules_towards(self, word: str, tag: str, targets: frozenset[str]) -> _Candidates:
+        """The candidate rules of `possible_tags` that would retag to one of ``targets`` (not cached)."""
+        return _index_rules(tag, [r for r in self._rules_for(word, tag) if r.tag2 in targets])
+
+    def context(self, words: Sequence[str], tags: Sequence[str]) -> ContextTagger:
+        """Lazy final tags for one sentence (``tags`` from `initial_tags`)."""
+        return ContextTagger(self, words, tags)
+
+    # -- lemmata ----------------------------------------------------------------------------------------
+
+    def penn(self, tag: str) -> str:
+        """STTS tag -> Penn Treebank tag (pattern's default tagset for ``parse``)."""
+        return self._penn.get(tag, tag)
+
+    def lemma(self, word: str, penn_tag: str) -> str:
+        """Pattern's ``find_lemmata`` for one token (lower case); ``word`` keeps its "ß"."""
+        if penn_tag.startswith(("DT", "JJ")):
+            kind = "adjective"
+        elif penn_tag == "NNS":
+            kind = "plural"
+        elif penn_tag.startswith(("VB", "MD")):
+            kind = "verb"
+        else:
+            return word.lower()
+        key = (word, kind)
+        lemma = self._lemmas.get(key)
+        if lemma is None:
+            if len(self._lemmas) > _CACHE_LIMIT:
+                self._lemmas.clear()
+            if kind == "adjective":
+                lemma = self._predicative(word)
+            elif kind == "plural":
+                lemma = self._singularize(word)
+            else:
+                lemma = self._infinitive(word) or word
+            lemma = self._lemmas[key] = lemma.lower()
+        return lemma
+
+
+class ContextTagger:
+    """Final (context-rule) tags of one sentence, computed on demand and memoised."""
+
+    def __init__(self, tagger: GermanTagger, words: Sequence[str], tags: Sequence[str]) -> None:
+        self._words = [PAD] * 3 + list(words) + [PAD] * 3
+        self._initial = [PAD] * 3 + list(tags) + [PAD] * 3
+        self._final: list[str | None] = [None] * len(words)
+        self._cands: list[_Candidates | None] = [None] * len(words)
+        self._tagger = tagger
+
+    def _candidates(self, i: int) -> _Candidates:
+        found = self._cands[i]
+        if found is None:
+            found = self._cands[i] = self._tagger._candidates_for(self._words[i + 3], self._initial[i + 3])
+        return found
+
+    def any_fires(self, i: int, rules: _Candidates) -> bool:
+        """Whether any of ``rules`` (a subset of token ``i``'s candidates) matches token ``i``."""
+        return self._last_match(i, rules, 0) >= 0
+
+    def final_tag(self, i: int, depth: int = 0) -> str:
+        """The STTS tag pattern's context rules leave on token ``i``."""
+        final = self._final
+        tag = final[i]
+        if tag is not None:
+            return tag
+        if depth > _MAX_DEPTH:
+            self._settle_left_of(i)
+        tag = final[i] = self._evaluate(i, depth)
+        return tag
+
+    def _settle_left_of(self, i: int) -> None:
+        """Compute, in sentence order, every left neighbour whose final tag token ``i`` may read."""
+        final = self._final
+        low = i - self._candidates(i).reach
+        k = i - 1
+        while k >= low and k >= 0:
+            if final[k] is None:
+                low = min(low, k - self._candidates(k).reach)
+            k -= 1
+        for k in range(max(low, 0), i):
+            if final[k] is None:
+                final[k] = self._evaluate(k, 0)
+
+    def _evaluate(self, i: int, depth: int) -> str:
+        cands = self._candidates(i)
+        best = self._last_match(i, cands, depth)
+        return cands.tags[best] if best >= 0 else self._initial[i + 3]
+
+    def _last_match(self, i: int, cands: _Candidates, depth: int) -> int:
+        """Index of the last rule in ``cands`` that matches token ``i`` (-1: none)."""
+        best = cands.always
+        for positions, table, tested in cands.groups:
+            if len(positions) == 1:
+                offset, reads_tag = positions[0]
+                key: Any = self._value(i, offset, reads_tag, tested[0], depth)
+            else:
+                key = tuple(
+                    self._value(i, offset, reads_tag, tested[k], depth)
+                    for k, (offset, reads_tag) in enumerate(positions)
+                )
+            index = table.get(key, -1)
+            if index > best:
+                best = index
+        return best
+
+    def _value(self, i: int, offset: int, reads_tag: bool, tested: frozenset[str], depth: int) -> str:
+        """Word or tag ``offset`` tokens away: tags are final on the left and initial on the right.
+
+        A left neighbour's final tag is only worked out when one of its possible tags is tested.
+        """
+        j = i + offset
+        if not reads_tag:
+            return self._words[j + 3]
+        if offset > 0 or j < 0:
+            return self._initial[j + 3]
+        tag = self._final[j]
+        if tag is not None:
+            return tag
+        if self._candidates(j).possible.isdisjoint(tested):
+            return ""  # no test can match, whatever the tag
+        return self.final_tag(j, depth + 1)
+
+
+def _compile_morphology(rules: Sequence[Sequence[str]]) -> tuple[tuple[bool, str, str, str, str], ...]:
+    """Pattern's Morphology rules as (needs_tag, required_tag, command, affix, new_tag) tuples.
+
+    Parsed the way ``Morphology.apply`` reads them, including its quirk that a line it cannot parse
+    repeats the previous rule.
+    """
+    commands = {"word", "char", "haspref", "hassuf", "addpref", "addsuf", "deletepref", "deletesuf",
+                "goodleft", "goodright"}
+    commands |= {"f" + c for c in commands}
+    compiled: list[tuple[bool, str, str, str, str]] = []
+    current: tuple[bool, str, str, str] | None = None  # (f, x, pos, cmd)
+    for r in rules:
+        if r[1] in commands:
+            current = (False, r[0], r[-2], r[1].lower())
+        if r[2] in commands:
+            current = (True, r[1], r[-2], r[2].lower().lstrip("f"))
+        if current is None:
+            continue
+        f, x, pos, cmd = current
+        compiled.append((f, r[0], cmd, x, pos))
+    return tuple(compiled)
+
+
+def load_pattern_tagger() -> GermanTagger:
+    """The tagger over the data shipped with the installed textblob-de (vendored pattern)."""
+    from textblob_de.packages import pattern_de, pattern_text
+
+    parser: Any = pattern_de.parser
+    infinitive = pattern_de.INFINITIVE
+
+    def to_infinitive(word: str) -> str | None:
+        result: str | None = pattern_de.conjugate(word, infinitive)
+        return result
+
+    return GermanTagger(
+        lexicon=dict(parser.lexicon.items()),
+        morphology=list(parser.morphology),
+        context=list(parser.context),
+        stts_to_penn=pattern_de.stts,
+        number_re=pattern_text.CD,
+        predicative=pattern_de.predicative,
+        singularize=pattern_de.singularize,
+        infinitive=to_infinitive,
+    )

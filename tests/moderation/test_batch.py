@@ -1,0 +1,73 @@
+"""The batch core of ``netzpflege triage``: JSON lines in, triaged JSON lines out, bad lines reported."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from moderation.batch import triage_jsonl
+from moderation.pipeline import Triager
+from tests.moderation.test_pipeline import POLICY, StubAbuse
+
+FIELDS = {"is_question", "urgency", "sla_minutes", "abusive", "abuse_score", "abuse_categories", "criminal_hint",
+          "pii", "sentiment", "reasons"}
+
+
+@pytest.fixture(scope="module")
+def triager() -> Triager:
+    return Triager(POLICY, StubAbuse())  # type: ignore[arg-type]
+
+
+def run(lines: list[str], triager: Triager) -> tuple[list[dict[str, object]], list[str], int]:
+    out, err = io.StringIO(), io.StringIO()
+    bad = triage_jsonl(lines, out, err, triager)
+    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue().splitlines(), bad
+
+
+def test_fields_added_and_passed_through_in_order(triager: Triager) -> None:
+    lines = [
+        json.dumps({"id": "a1", "text": "Hat das Bürgerbüro morgen offen?", "channel": "facebook", "likes": 3}),
+        json.dumps({"text": "Du Idiot!", "id": 2, "meta": {"x": [1, 2]}}),
+        json.dumps({"id": "c", "text": "Ruf an: 0170 1234567."}),
+    ]
+    rows, errors, bad = run(lines, triager)
+    assert bad == 0 and errors == []
+    assert [r["id"] for r in rows] == ["a1", 2, "c"]
+    assert all(set(r) == FIELDS | set(json.loads(line)) for r, line in zip(rows, lines, strict=True))
+    assert rows[0]["channel"] == "facebook" and rows[0]["likes"] == 3 and rows[1]["meta"] == {"x": [1, 2]}
+    assert (rows[0]["is_question"], rows[0]["urgency"], rows[0]["sla_minutes"]) == (True, "frist", 240)
+    assert rows[1]["abusive"] is True and rows[1]["criminal_hint"] == ["§ 185 StGB"]
+    assert rows[2]["pii"] == [{"kind": "phone", "start": 8, "end": 20}]
+
+
+def test_malformed_lines_are_reported_with_line_numbers_and_skipped(triager: Triager) -> None:
+    lines = [
+        '{"id": 1, "text": "Hallo"}\n',
+        "{kaputt\n",
+        "\n",
+        "[1, 2]\n",
+        '{"id": 4}\n',
+        '{"id": 5, "text": 42}\n',
+        "   \n",
+        '{"id": 6, "text": "Danke!"}\n',
+    ]
+    rows, errors, bad = run(lines, triager)
+    assert bad == 4 and [r["id"] for r in rows] == [1, 6]
+    assert [e.split(":")[0] for e in errors] == ["Zeile 2", "Zeile 4", "Zeile 5", "Zeile 6"]
+    assert "kein gültiges JSON" in errors[0] and "kein JSON-Objekt" in errors[1]
+    assert "„text“ fehlt" in errors[2] and "keine Zeichenkette" in errors[3]
+    assert all(e.endswith("übersprungen") for e in errors)
+
+
+def test_utf8_out_without_ascii_escapes(triager: Triager) -> None:
+    out = io.StringIO()
+    triage_jsonl([json.dumps({"text": "Schöne Grüße aus der Südstadt"})], out, io.StringIO(), triager)
+    assert "Schöne Grüße aus der Südstadt" in out.getvalue() and "\\u" not in out.getvalue()
+
+
+def test_many_lines_keep_their_order(triager: Triager) -> None:
+    lines = [json.dumps({"id": i, "text": f"Kommentar Nummer {i}"}) for i in range(1500)]
+    rows, _, bad = run(lines, triager)
+    assert bad == 0 and [r["id"] for r in rows] == list(range(1500))
