@@ -15,11 +15,13 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from connectors.base import Page, Stream, StreamContext
 from connectors.errors import ConfigurationError, SourceFormatError
+from connectors.http import HttpClient
 from connectors.registry import Connector, register
 from store.models import Bookmark, Item, ItemKind, ItemState
 
@@ -210,11 +212,12 @@ def _item(row: _Row, channel_id: str, name: str) -> Item:
     )
 
 
-def parse_export(data: bytes, name: str, channel_id: str) -> list[Item]:
+def parse_export(data: bytes, name: str, channel_id: str, fmt: str | None = None) -> list[Item]:
     """Every item of one export file, or :class:`SourceFormatError` for the first bad row (nothing partial).
 
     ``name`` is the file name used in messages and to choose the format (``.csv``; ``.json``, ``.jsonl``,
-    ``.ndjson``; otherwise sniffed from the first character). A UTF-8 BOM (Excel) is accepted.
+    ``.ndjson``; otherwise sniffed from the first character) unless ``fmt`` ("csv"/"json", e.g. from an HTTP
+    Content-Type) says. A UTF-8 BOM (Excel) is accepted.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -222,7 +225,10 @@ def parse_export(data: bytes, name: str, channel_id: str) -> list[Item]:
         line = data.count(b"\n", 0, exc.start) + 1
         raise _fail(name, line, "*", "keine UTF-8-Datei (beim Export UTF-8 wählen)") from None
     suffix = Path(name).suffix.lower()
-    is_json = suffix in _JSON_SUFFIXES or (suffix != ".csv" and text.lstrip()[:1] in ("[", "{"))
+    if fmt is not None:
+        is_json = fmt == "json"
+    else:
+        is_json = suffix in _JSON_SUFFIXES or (suffix != ".csv" and text.lstrip()[:1] in ("[", "{"))
     rows = _json_rows(text, name) if is_json else _csv_rows(text, name)
     items: list[Item] = []
     first_line: dict[str, int] = {}
@@ -263,49 +269,79 @@ def _resolve_roots(items: list[Item]) -> None:
 # --- the connector -------------------------------------------------------------------------------------
 
 
-def export_path(options: Mapping[str, Any], base_url: str) -> Path:
-    """The export file of a channel: ``options.path``, else ``base_url`` (a path or a ``file://`` URL)."""
+def export_source(options: Mapping[str, Any], base_url: str) -> str:
+    """Where a channel's export lives: ``options.path``, else ``base_url`` (a path, ``file://`` or http(s) URL)."""
     raw = str(options.get("path") or base_url or "").strip()
     if not raw:
         raise ConfigurationError("Exportdatei fehlt: 'base_url' oder 'options.path' auf den Dateipfad setzen")
-    return Path(raw.removeprefix("file://"))
+    return raw.removeprefix("file://")
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
 
 
 class ExportStream:
-    """The whole file as one stream; the last page carries the bookmark (the file's SHA-256)."""
+    """The whole file as one stream; the last page carries the bookmark (the file's SHA-256, plus the ETag)."""
 
     name: ClassVar[str] = "items"
     is_sorted: ClassVar[bool] = True  # pages are stored in order; only the last one moves the bookmark
 
+    def __init__(self, client: HttpClient | None = None) -> None:
+        self.client = client
+
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         channel = ctx.channel
-        path = export_path(channel.options, channel.base_url)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ConfigurationError(f"Exportdatei {path} nicht lesbar: {exc.strerror or exc}") from None
-        digest = hashlib.sha256(data).hexdigest()
+        source = export_source(channel.options, channel.base_url)
         previous = ctx.bookmark(self.name)
+        fetched = self._fetch(source, previous, channel.token())
+        if fetched is None:
+            return  # 304 Not Modified
+        data, name, fmt, etag, modified = fetched
+        digest = hashlib.sha256(data).hexdigest()
         if previous is not None and previous.cursor == digest:
             return  # unchanged file: nothing to do
-        items = parse_export(data, path.name, channel.id)  # raises before anything is stored
+        items = parse_export(data, name, channel.id, fmt)  # raises before anything is stored
         bookmark = Bookmark(
             channel_id=channel.id,
             stream=self.name,
             cursor=digest,
+            etag=etag,
+            last_modified=modified,
             newest_at=max((it.created_at for it in items), default=None),
-            extra={"file": path.name, "items": len(items)},
+            extra={"file": name, "items": len(items)},
         )
         chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
         for number, chunk in enumerate(chunks, start=1):
             yield Page(chunk, bookmark=bookmark if number == len(chunks) else None)
 
+    def _fetch(self, source: str, previous: Bookmark | None,
+               token: str | None) -> tuple[bytes, str, str | None, str | None, str | None] | None:
+        """(content, file name, format from the Content-Type, ETag, Last-Modified); None on 304 Not Modified."""
+        if not _is_url(source):
+            path = Path(source)
+            try:
+                return path.read_bytes(), path.name, None, None, None
+            except OSError as exc:
+                raise ConfigurationError(f"Exportdatei {path} nicht lesbar: {exc.strerror or exc}") from None
+        if self.client is None:
+            raise ConfigurationError("Export per URL braucht den HTTP-Client des Connectors")
+        response = self.client.request("GET", source, token=token, what="Exportdatei",
+                                       etag=previous.etag if previous else None,
+                                       last_modified=previous.last_modified if previous else None)
+        if response.status_code == 304:
+            return None
+        name = PurePosixPath(urlsplit(source).path).name or "export"
+        kind = response.headers.get("content-type", "").lower()
+        fmt = "csv" if "csv" in kind else "json" if "json" in kind else None
+        return response.content, name, fmt, response.headers.get("etag"), response.headers.get("last-modified")
+
 
 @register
 class ExportConnector(Connector):
-    """Imports CSV/JSON exports of channels without API access; no write-back."""
+    """Imports CSV/JSON exports (a file, or an http(s) URL fetched conditionally); no write-back."""
 
     platform = "export"
 
     def streams(self) -> list[Stream]:
-        return [ExportStream()]
+        return [ExportStream(self.client)]

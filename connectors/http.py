@@ -297,7 +297,7 @@ class HttpClient:
             pauses.append(hook(response))
         pause = max((p for p in pauses if p), default=0.0)
         if pause:
-            self._pause_until = max(self._pause_until, now + min(pause, self.retry.max_delay))
+            self._pause_until = max(self._pause_until, now + min(pause, self.retry.max_total_wait))
 
     def _respect_pause(self) -> None:
         if self._pause_until:
@@ -313,4 +313,5 @@ def parse_json(response: httpx.Response, what: str = "Abruf") -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError):
-        raise SourceFormatError(f"{what}: Antwort von {safe_url(response.request.url)} ist kein gültiges JSON") from None
+        where = safe_url(response.request.url)
+        raise SourceFormatError(f"{what}: Antwort von {where} ist kein gültiges JSON") from None

@@ -91,7 +91,7 @@ def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = 
         like_count=_count(node.get("favourites_count")),
         reply_count=_count(node.get("replies_count")),
         share_count=_count(node.get("reblogs_count")),
-        raw=dict(node),
+        raw=node if isinstance(node, dict) else dict(node),
     )
 
 

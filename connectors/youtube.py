@@ -244,6 +244,10 @@ class QuotaExceeded(FatalError):
         self.retry_after = retry_after
 
 
+class BudgetSpent(QuotaExceeded):
+    """Our own share of the day's quota is spent (``daily_quota`` minus ``write_reserve``): stop reading, no error."""
+
+
 def seconds_until_quota_reset(now: datetime) -> float:
     """Seconds from ``now`` to the next midnight in America/Los_Angeles, when YouTube resets the daily quota."""
     local = now.astimezone(_PACIFIC)
@@ -372,13 +376,13 @@ class CommentsStream(_Base):
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         self.connector.load_quota(ctx)
         for video_id, _created in ctx.recent_posts:
-            if not self.connector.meter.can_afford("commentThreads.list"):
+            try:
+                yield from self._video(video_id)  # raises before its first page: pages are buffered per video
+            except BudgetSpent:
                 yield Page([], cursor=f"quota:{video_id}",
-                           warnings=[f"YouTube-Kontingent für diesen Lauf erreicht – Kommentare ab Video {video_id} "
+                           warnings=[f"YouTube-Kontingent für heute erreicht – Kommentare ab Video {video_id} "
                                      "beim nächsten Lauf"])
                 return
-            try:
-                yield from self._video(video_id)
             except CommentsDisabled:
                 yield Page([], cursor=f"disabled:{video_id}",
                            warnings=[f"Kommentare sind für YouTube-Video {video_id} deaktiviert"])
@@ -491,8 +495,8 @@ class YouTubeConnector(Connector):
                  owner: bool = False) -> Any:
         """GET a list method with the API key (or, for ``owner`` reads, the OAuth token); charges the quota."""
         if not self.meter.can_afford(method):
-            raise QuotaExceeded(f"YouTube-Kontingent dieses Tages ist ausgeschöpft ({self.meter.spent} Einheiten)",
-                                retry_after=seconds_until_quota_reset(datetime.now(UTC)))
+            raise BudgetSpent(f"YouTube-Kontingent dieses Tages ist ausgeschöpft ({self.meter.spent} Einheiten)",
+                              retry_after=seconds_until_quota_reset(datetime.now(UTC)))
         self.meter.charge(method)
         if owner:
             body, _r = self.client.get_json(f"{self.api}{path}", params=params, token=self.oauth_token(),

@@ -212,5 +212,5 @@ def demo(
         _serve(cfg, port)
 
 
-def main() -> None:  # pragma: no cover - console entry
+if __name__ == "__main__":  # pragma: no cover - python -m dashboard.cli
     app()

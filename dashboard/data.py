@@ -71,16 +71,25 @@ def channel_names() -> dict[str, str]:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def _queue(url: str, flt: QueueFilter, at: datetime, limit: int, offset: int,
-           emergency: str) -> tuple[QueueCounts, list[QueueRow]]:
+def _queue_counts(url: str, flt: QueueFilter, at: datetime, emergency: str) -> QueueCounts:
     with _engine(url).connect() as conn:
-        return queries.queue_counts(conn, at, flt, emergency), queries.open_cases(conn, flt, limit=limit, offset=offset)
+        return queries.queue_counts(conn, at, flt, emergency)
 
 
-def queue(flt: QueueFilter, at: datetime, *, limit: int, offset: int = 0,
-          emergency: str = queries.EMERGENCY) -> tuple[QueueCounts, list[QueueRow]]:
-    """Counts of the filtered queue and one page of its cases, soonest deadline first."""
-    return _queue(database_url(), flt, at, limit, offset, emergency)
+def queue_counts(flt: QueueFilter, at: datetime, emergency: str = queries.EMERGENCY) -> QueueCounts:
+    """How many cases match ``flt``, how many are overdue at ``at``, how many are emergencies."""
+    return _queue_counts(database_url(), flt, at, emergency)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _queue_page(url: str, flt: QueueFilter, limit: int, offset: int) -> list[QueueRow]:
+    with _engine(url).connect() as conn:
+        return queries.open_cases(conn, flt, limit=limit, offset=offset)
+
+
+def queue_page(flt: QueueFilter, *, limit: int, offset: int = 0) -> list[QueueRow]:
+    """One page of the cases matching ``flt``, soonest deadline first."""
+    return _queue_page(database_url(), flt, limit, offset)
 
 
 @dataclass(frozen=True, slots=True)

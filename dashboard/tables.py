@@ -127,4 +127,5 @@ def status_frame(statuses: Sequence[ChannelStatus], tz: str) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV for German spreadsheets: ';' separated, decimal comma, UTF-8 with BOM, dates TT.MM.JJJJ."""
-    return frame.to_csv(sep=";", decimal=",", index=False, date_format="%d.%m.%Y").encode("utf-8-sig")
+    text: str = frame.to_csv(sep=";", decimal=",", index=False, date_format="%d.%m.%Y")
+    return text.encode("utf-8-sig")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation.abuse_features import CHAR_MAX, CHAR_MIN, Cues, char_grams, clean, cues
+from moderation.abuse_features import CHAR_MAX, CHAR_MIN, Cues, char_grams, clean, cues, has_lexicon_cue
 from moderation.abuse_lexicon import CATEGORIES, Lexicon
 from moderation.normalise import normalise
 
@@ -78,7 +78,8 @@ class AbuseModel:
             raise ModelError("Das Modell wurde mit anderen Merkmalen trainiert; bitte neu trainieren")
         self.version: str = str(model["version"])
         self.lexicon = lexicon
-        self.threshold = float(model["threshold"])
+        self.threshold_cue = float(model["threshold"]["lexicon_cue"])
+        self.threshold_no_cue = float(model["threshold"]["no_cue"])
         self.bias = float(model["bias"])
         weights: dict[str, float] = model["weights"]
         self._chars = {k[2:]: v for k, v in weights.items() if k.startswith("c:")}
@@ -117,8 +118,12 @@ class AbuseModel:
             self._word_cache[word] = cached
         return cached
 
+    def threshold(self, found: Cues) -> float:
+        """The decision threshold for a text: lower when the lexicon found something (chosen by CV)."""
+        return self.threshold_cue if has_lexicon_cue(found.dense) else self.threshold_no_cue
+
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
-        """The raw linear decision value (compare with ``threshold``) and the lexicon cues."""
+        """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues."""
         found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
         return self._decision(found), found
 
@@ -143,11 +148,13 @@ class AbuseModel:
     def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
         """Judge one comment; ``normalised`` = :func:`moderation.normalise.normalise` of it, if already known."""
         z, found = self.decision(text, normalised)
-        model_says = z >= self.threshold
+        threshold = self.threshold(found)
+        model_says = z >= threshold
         clear = clear_categories(found.dense, self.lexicon)
         term_evidence = [f"{h.category}: {h.word} ({h.term})" for _, h in found.term_hits]
         term_evidence += [f"{p.category}: {p.text}" for p in found.pattern_hits]
-        score = 1.0 / (1.0 + math.exp(-(z - self.threshold))) if abs(z) < 500 else float(z > self.threshold)
+        margin = z - threshold
+        score = 1.0 / (1.0 + math.exp(-margin)) if abs(margin) < 500 else float(margin > 0)
         if not model_says and not clear:
             evidence = {"terms": term_evidence, "features": []} if term_evidence else {}
             return AbuseResult(False, round(score, 4), evidence=evidence)

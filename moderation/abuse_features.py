@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, PatternHit, TermHit
 from moderation.normalise import tokens
 
-CHAR_MIN = 2
-CHAR_MAX = 5
-_NOISE = re.compile(r"https?://\S+|www\.\S+|@[^\W_]\w*|\|lbr\||#")
+CHAR_MIN = 3
+CHAR_MAX = 6
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_NOISE = re.compile(r"@[^\W_]\w*|\|lbr\||#")
 
 SECOND_PERSON = frozenset("du dich dir dein deine deinen deinem deiner euch euer eure euren eurem eurer".split())
 # words that, just before an insult, aim it at someone: "du Idiot", "ist ein Vollidiot", "diese Idioten"
@@ -47,10 +48,21 @@ DENSE_NAMES = (
 )
 
 
+_NOT_LEXICON = frozenset({"x:second_person", "x:exclamations", "x:shouting"})
+
+
+def has_lexicon_cue(dense: dict[str, float]) -> bool:
+    """Whether the lexicon found anything (such texts have their own decision threshold)."""
+    return any(name not in _NOT_LEXICON for name in dense)
+
+
 def clean(normalised: str) -> str:
-    """Remove @mentions, URLs, ``#`` and the ``|LBR|`` line-break markers of the tweets."""
-    return _NOISE.sub(" ", normalised) if ("@" in normalised or "/" in normalised or "#" in normalised
-                                           or "www." in normalised or "|" in normalised) else normalised
+    """Remove @mentions, ``#`` and the ``|LBR|`` line-break markers of the tweets; URLs become the word "url"."""
+    if "/" in normalised or "www." in normalised:
+        normalised = _URL.sub(" url ", normalised)
+    if "@" in normalised or "#" in normalised or "|" in normalised:
+        normalised = _NOISE.sub(" ", normalised)
+    return normalised
 
 
 def char_grams(word: str) -> list[str]:
@@ -80,7 +92,7 @@ def cues(text: str, cleaned: str, lexicon: Lexicon) -> Cues:
     """Lexicon hits and dense features of a text (``cleaned`` = :func:`clean` of its normalised form)."""
     words = tokens(cleaned)
     term_hits = [(i, hit) for i, w in enumerate(words) for hit in lexicon.word_hits(w)]
-    pattern_hits = lexicon.pattern_hits(cleaned)
+    pattern_hits = lexicon.pattern_hits(cleaned, words)
     dense: dict[str, float] = {}
     for _, hit in term_hits:
         dense["x:mild_insult" if hit.mild else f"x:lex_{hit.category}"] = 1.0

@@ -51,6 +51,59 @@ class PatternHit:
     hint: str
 
 
+_LETTERS = re.compile(r"[a-zäöüß]+")
+
+
+def anchors(rx: str) -> frozenset[str] | None:
+    """Word beginnings one of which every match of ``rx`` must start with, or None if unknown.
+
+    Understands the common form ``\\b(alt|alt ...)...`` and ``\\bword...``; lets patterns run only on texts
+    that contain such a word (a regex search per pattern and comment would cost ~100 µs).
+    """
+    if not rx.startswith("\\b"):
+        return None
+    rest = rx[2:]
+    if rest.startswith("("):
+        depth, end = 0, -1
+        for i, ch in enumerate(rest):
+            if ch == "\\":
+                return None  # escapes inside the first group: keep it simple, always run
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0:
+                end = i
+                break
+        if end < 0 or rest[end + 1 : end + 2] in ("?", "*", "{"):
+            return None
+        body = rest[1:end].removeprefix("?:")
+        alternatives = _split_top(body)
+    else:
+        alternatives = [rest]
+    found = set()
+    for alt in alternatives:
+        m = _LETTERS.match(alt)
+        if not m:
+            return None
+        word = m.group()
+        if alt[m.end() : m.end() + 1] in ("?", "*", "{"):
+            word = word[:-1]
+        if len(word) < 2:
+            return None
+        found.add(word)
+    return frozenset(found)
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in body:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current]
+
+
 def _squeeze(word: str) -> str:
     """All letter runs to one letter, so "doof", "dooof" and "dof" meet."""
     return _SQUEEZE.sub(r"\1", word)
@@ -82,6 +135,14 @@ class Lexicon:
                 self._exact.setdefault(core, []).append(entry)
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
         self._patterns = [(category, re.compile(rx), hint) for category, rx, hint in patterns]
+        self._always: list[int] = []  # patterns without known anchors
+        self._anchored: dict[str, list[tuple[str, int]]] = {}  # first two letters -> (anchor, pattern index)
+        for i, (_, rx, _) in enumerate(patterns):
+            found = anchors(rx)
+            if found is None:
+                self._always.append(i)
+            for word in found or ():
+                self._anchored.setdefault(word[:2], []).append((word, i))
         self._cache: dict[str, tuple[TermHit, ...]] = {}
 
     @classmethod
@@ -155,10 +216,17 @@ class Lexicon:
                 found[entry] = None
         return tuple(TermHit(c, t, word, mild) for c, t, mild in found)
 
-    def pattern_hits(self, normalised: str) -> list[PatternHit]:
-        """Pattern matches in a normalised text, in lexicon order."""
+    def pattern_hits(self, normalised: str, words: list[str]) -> list[PatternHit]:
+        """Pattern matches in a normalised text (``words`` = its tokens), in lexicon order."""
+        todo = set(self._always)
+        anchored = self._anchored
+        for word in set(words):
+            for anchor, i in anchored.get(word[:2], ()):
+                if word.startswith(anchor):
+                    todo.add(i)
         hits = []
-        for category, rx, hint in self._patterns:
+        for i in sorted(todo):
+            category, rx, hint = self._patterns[i]
             m = rx.search(normalised)
             if m:
                 hits.append(PatternHit(category, m.group(), hint))

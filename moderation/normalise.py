@@ -36,7 +36,7 @@ _MIXED_WORD = re.compile(r"[^\W_]+")
 
 # Leetspeak digits; only inside words that also contain letters.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
-_LEET_CANDIDATE = re.compile(r"[^\W_]*(?:[^\W\d_]\d|\d[^\W\d_])[^\W_]*")
+_LEET_CANDIDATE = re.compile(r"[^\W_]+")
 _DIGIT_BETWEEN_LETTERS = re.compile(r"[^\W\d_]\d+[^\W\d_]")
 _LEADING_DIGIT_WORD = re.compile(r"(\d)([^\W\d_]{3,})")
 # "3mal", "5euro", "2fach": a number with a unit or suffix, not leetspeak.
@@ -46,12 +46,14 @@ _NUMBER_SUFFIXES = frozenset(
 )
 
 _HAS_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _HAS_REPEAT = re.compile(r"(.)\1\1")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _VOWELS = frozenset("aeiouyäöü")
 # German compounds legitimately triple these consonants (Schifffahrt, Schlusssatz, Brennnessel).
 _TRIPLE_OK = frozenset("flmnprst")
 # Three or more single letters separated by single spacing characters: "A r s c h", "i.d.i.o.t".
+_SPACED_HINT = re.compile(r"[ .\-_*/|+][^\W_][ .\-_*/|+][^\W_][ .\-_*/|+]")
 _SPACED = re.compile(r"\b(?:[^\W_][ .\-_*/|+]){2,}[^\W_]\b")
 _SPACING = re.compile(r"[ .\-_*/|+]")
 
@@ -67,8 +69,27 @@ def _fold_homoglyphs(text: str) -> str:
     return _MIXED_WORD.sub(word, text)
 
 
+def _undo_leet(text: str) -> str:
+    """Leetspeak digits back to letters in the words around digit runs that touch a letter."""
+    pieces: list[str] = []
+    done = 0
+    for m in _DIGITS.finditer(text):
+        start, end = m.span()
+        if start < done or not ((start and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())):
+            continue
+        while start and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        pieces += [text[done:start], _LEET_CANDIDATE.sub(_undo_leet_word, text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def _undo_leet_word(m: re.Match[str]) -> str:
     w = m.group()
+    if w.isdigit() or w.isalpha():
+        return w
     if _DIGIT_BETWEEN_LETTERS.search(w):
         return w.translate(_LEET)
     lead = _LEADING_DIGIT_WORD.fullmatch(w)
@@ -91,7 +112,7 @@ def _fold_word(word: str) -> str:
     """Leetspeak, homoglyphs and stretched letters of one word (or a whole text)."""
     # Each step is guarded by a cheap search: most comments need none of them (speed, see bench_abuse).
     if _HAS_DIGIT.search(word):
-        word = _LEET_CANDIDATE.sub(_undo_leet_word, word)
+        word = _undo_leet(word)
     if not word.isascii() and _NEEDS_HOMOGLYPHS.search(word):
         word = _fold_homoglyphs(word)
     return _REPEATS.sub(_collapse_run, word) if _HAS_REPEAT.search(word) else word
@@ -128,7 +149,7 @@ def _normalise_once(text: str) -> str:
     else:
         text = text.lower()
     text = _fold_word(" ".join(text.split()))
-    return _SPACED.sub(_join_spaced, text)
+    return _SPACED.sub(_join_spaced, text) if _SPACED_HINT.search(f" {text} ") else text
 
 
 def tokens(normalised: str) -> list[str]:

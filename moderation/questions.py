@@ -63,10 +63,12 @@ _GREETING = re.compile(
 )
 # Each fragment starts at a word start with a literal letter (see moderation.matching).
 _REQUEST = word_start_regex([
-    r"bitte um (?:eine |kurze |schnelle )?(?:info|auskunft|rückmeldung|antwort|hilfe|klärung|rückruf|erklärung"
+    r"bitten? um (?:eine |kurze |schnelle )?(?:info|auskunft|rückmeldung|antwort|hilfe|klärung|rückruf|erklärung"
     r"|stellungnahme|mitteilung|information|nachricht)",
     r"bitte (?:teilen|sagen|schreiben|informieren|erklären) sie (?:mir|uns)",
-    r"bitte (?:kurze )?infos?\b",
+    r"bitte (?:kurze )?infos?\b", r"bitte rufen sie (?:mich|uns)",
+    r"rufen sie (?:mich|uns) (?:bitte )?(?:\w+ ){0,4}zurück",
+    r"ich suche (?:infos|informationen|auskunft)",
     r"hätte gerne? (?:gewusst|gewußt|eine (?:info|auskunft|antwort))",
     r"hätte (?:da |noch )?(?:mal |nur )?eine frage",
     r"habe (?:da |noch )?(?:mal |nur )?eine frage",
@@ -74,7 +76,8 @@ _REQUEST = word_start_regex([
     r"weiss (?:jemand|einer|wer|irgendwer|jmd)", r"kann mir (?:jemand|einer|wer|irgendwer|jmd)",
     r"könnt(?:e|en)? (?:sie|ihr) (?:mir|uns)", r"kurze frage", r"frage an die stadt",
     r"an wen (?:kann|muss|soll) (?:ich|man) mich wenden", r"wo finde ich", r"wo bekomme ich",
-    r"wie komme ich an", r"info wäre (?:nett|super|toll|gut)", r"wäre (?:nett|schön|super|toll),? wenn (?:sie|ihr|mir|jemand)",
+    r"wie komme ich an", r"info wäre (?:nett|super|toll|gut)",
+    r"wäre (?:nett|schön|super|toll),? wenn (?:sie|ihr|mir|jemand)",
     r"gibt es (?:dazu |hierzu )?(?:schon )?(?:infos|informationen|neuigkeiten|neues)",
 ])
 _RHETORICAL = word_start_regex([
@@ -97,7 +100,14 @@ _RHETORICAL = word_start_regex([
     r"was (?:habt|haben) (?:ihr|sie) (?:euch|sich) (?:dabei|da) (?:eigentlich |nur |bloss )?gedacht",
     r"wie kann man (?:nur|so|bloss|denn so)", r"wer (?:denkt|hat) sich (?:so ?was|so etwas|das|den mist|diesen)",
     r"wie lange (?:denn )?noch\W*$", r"warum (?:eigentlich |denn )?immer (?:wir|ich|nur)",
-    r"wer soll das (?:glauben|bezahlen)", r"wen wundert", r"wer hätte das gedacht", r"was kommt als nächstes",
+    r"wer soll das (?:glauben|bezahlen)", r"wer (?:wird|muss|soll) (?:dafür |hier )?(?:zur verantwortung|gerade)",
+    r"w(?:arum|ieso|eshalb) [^?]{0,40}eigentlich (?:nie|niemand|keiner|nicht)",
+    r"wen wundert", r"wer hätte das gedacht", r"was kommt als nächstes",
+])
+# Idioms that start with a verb but ask nothing: "Kann man so machen."
+_STATEMENT = word_start_regex([
+    r"kann (?:man so machen|man machen|sein|passieren)", r"muss man (?:wissen|mögen|erst mal)", r"ist (?:halt|eben) so",
+    r"hat sich erledigt", r"ist mir (?:egal|wurscht|wumpe)", r"gibt(?:['’]s| es) (?:halt|eben|doch)",
 ])
 # Whole-sentence retorts: "Echt jetzt?", "Was soll das?"
 _RETORT = re.compile(
@@ -116,11 +126,15 @@ _PRACTICAL = word_start_regex([
     "tonne", "bus", "bahn", "fahrplan", "link", "adresse", "zuständig", "ansprechpartner", "frist",
     "unterlagen", "ausweis", "pass", "kita", "schule", "sperrung", "gesperrt", "umleitung",
 ])
-# An interrogative at the start of a clause of ", " + sentence ("Hallo, wo kann ich …").
-_INTERROGATIVE_START = re.compile(r"[,;:\-–] (" + "|".join(sorted(INTERROGATIVES)) + r")\b")
+# Any word at the start of a clause of ", " + sentence ("Hallo, wo kann ich …").
+_CLAUSE_START = re.compile(r"[,;:\-–] +([^\W\d_])")
 _EXASPERATED = re.compile(r"\?!|!\?|\?\?")
 _PARTICLES = re.compile(r"\b(?:endlich|eigentlich|überhaupt|schon wieder|immer noch|denn schon|bitte schön)\b")
 _EXCLAMATION = re.compile(r"(?:was für (?:ein|eine|einen)|was (?:ein|eine|einen) |wie \w+(?:,| ?!|$| dass))")
+_FREE_RELATIVE = re.compile(
+    r"^(?:wer|was|wo|wie)\b[^,]*, (?:kann|muss|soll|darf|sollte|wird|ist|hat|den|dem|der|die|das|bekommt|sollte"
+    r"|findet|braucht)\b"
+)
 _CONDITIONAL = re.compile(
     r", (?:dann |so )?(?:wäre|wären|hätte|hätten|würde|würden|ist|sind|hat|haben|wird|werden|kann|können|muss"
     r"|müssen|sollte|gäbe|gibt|bräuchte|bräuchten)\b"
@@ -146,39 +160,56 @@ def _interrogative_with_verb(words: list[str]) -> bool:
 
 def _lead_words(body: str) -> list[str]:
     """The first words of the sentence after a greeting ("Hallo, …", "Liebe Stadt, …")."""
-    words = _WORD.findall(body, 0, 60)[:3]
+    words = _WORD.findall(body, 0, 60)[:4]
     if words and (words[0] in _GREETING_WORDS or body.startswith("@")):
         for clause in _CLAUSE.split(body, maxsplit=3):
             if not _GREETING.match(clause):
-                return _WORD.findall(clause, 0, 60)[:3]
+                return _WORD.findall(clause, 0, 60)[:4]
         return []
     return words
 
 
 def _structure(body: str, has_q: bool, exclaims: bool) -> str | None:
-    """Reason if the sentence is built like a question: interrogative or verb first, or a request formula."""
+    """Reason if the sentence is built like a question: interrogative or verb first, or a request formula.
+
+    Without "?" only the sentence's lead counts ("Man sieht, wie …" is a statement); with "?" every
+    clause start does ("Waldbrand am Hang, ist die Feuerwehr informiert?").
+    """
     request = _REQUEST.search(" " + body)
     if request:
         return f"Bitte um Auskunft („{matched_text(request)}“)"
-    if not exclaims:
-        marked = ", " + body
-        for m in _INTERROGATIVE_START.finditer(marked):
-            words = _WORD.findall(marked, m.start(1), m.start(1) + 60)
-            if not _EXCLAMATION.match(marked, m.start(1)) and (has_q or _interrogative_with_verb(words)):
-                return f"Fragewort am Satzanfang {_quote(words)}" + ("" if has_q else " (ohne Fragezeichen)")
-        words = _lead_words(body)
+    if exclaims:
+        return None
+    lead = _lead_words(body)
+    if not has_q:
+        if not lead or _STATEMENT.match(" " + body) or _FREE_RELATIVE.match(body):
+            return None
+        if lead[0] in INTERROGATIVES and not _EXCLAMATION.match(body) and _interrogative_with_verb(lead):
+            return f"Fragewort am Satzanfang {_quote(lead)} (ohne Fragezeichen)"
+        if len(lead) > 1 and lead[0] in _VERBS and lead[1] in _SUBJECTS:
+            if not _CONDITIONAL.search(body, max(0, body.find(lead[1]))):
+                return f"Verb am Satzanfang {_quote(lead)} (Frage ohne Fragezeichen)"
+        return None
+    marked = ", " + body
+    for m in _CLAUSE_START.finditer(marked):
+        words = _WORD.findall(marked, m.start(1), m.start(1) + 60)
+        if words[0] in INTERROGATIVES and not _EXCLAMATION.match(marked, m.start(1)):
+            return f"Fragewort am Satzanfang {_quote(words)}"
         if len(words) > 1 and words[0] in _VERBS:
-            if has_q:
-                return f"Verb am Satzanfang {_quote(words)} mit Fragezeichen"
-            if words[1] in _SUBJECTS and not _CONDITIONAL.search(body, max(0, body.find(words[1]))):
-                return f"Verb am Satzanfang {_quote(words)} (Frage ohne Fragezeichen)"
-    if has_q:
-        hit = next((w for w in _WORD.findall(body) if w in INTERROGATIVES), None)
-        if hit:
-            return f"Fragezeichen mit Fragewort „{hit}“"
-        topic = _PRACTICAL.search(" " + body)
-        if topic:
-            return f"Fragezeichen zu einem praktischen Anliegen („{matched_text(topic)}“)"
+            return f"Verb am Satzanfang {_quote(words)} mit Fragezeichen"
+    if len(lead) > 1 and lead[0] in _VERBS:
+        return f"Verb am Satzanfang {_quote(lead)} mit Fragezeichen"
+    return None
+
+
+def _weak(body: str) -> str | None:
+    """Reason for a "?" sentence without structure: an interrogative inside it, or a practical topic."""
+    hit = next((w for w in _WORD.findall(body) if w in INTERROGATIVES), None)
+    if hit:
+        return f"Fragezeichen mit Fragewort „{hit}“"
+    topic = _PRACTICAL.search(" " + body)
+    if topic:
+        return f"Fragezeichen zu einem praktischen Anliegen („{matched_text(topic)}“)"
     return None
 
 
@@ -202,18 +233,25 @@ def detect_question(text: str, normalised: str) -> QuestionResult:
     folded = _URL.sub(" ", normalised) if ("http" in normalised or "www." in normalised) else normalised
     sincere: list[str] = []
     rhetorical: list[str] = []
+    after_veto = False
     for sentence in _SENTENCE.findall(folded):
         has_q = "?" in sentence
         body = sentence.strip(" .!?")
         if not body:
             continue
         veto = _veto(sentence, body, has_q)
+        reason = None
+        if not veto:
+            reason = _structure(body, has_q, exclaims=not has_q and sentence.rstrip().endswith("!"))
+            if reason is None and has_q:
+                reason = _weak(body)
+                if reason and after_veto:  # "Ist das euer Ernst? 20 Euro fürs Parken?"
+                    veto, reason = f"Nachsatz zu einer rhetorischen Frage („{body[:40]}“)", None
         if veto:
             rhetorical.append(veto)
-            continue
-        reason = _structure(body, has_q, exclaims=not has_q and sentence.rstrip().endswith("!"))
-        if reason:
+        elif reason:
             sincere.append(reason)
+        after_veto = veto is not None
     if sincere:
         return QuestionResult(True, sincere[:3], bool(rhetorical))
     if rhetorical:

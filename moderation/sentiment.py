@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from moderation.sentiment_tagger import GermanTagger, _Candidates, load_pattern_tagger
+from moderation.sentiment_tagger import ContextTagger, GermanTagger, Retagging, load_pattern_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
 
 _SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/TAG format with this
@@ -46,17 +46,19 @@ class _Lemma:
 class _TokenLemmas:
     """The lemmas a token can get, one per tag the tagger may end up giving it."""
 
+    tag: str  # the initial tag these lemmas are for
+    guessed: bool  # the tag was guessed for an unknown word and may depend on the neighbours
     by_tag: dict[str, _Lemma]
     default: _Lemma
     needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
-    deviant_rules: _Candidates  # the context rules that would give a differently scoring lemma
+    deviant: Retagging  # the context rules that would give a differently scoring lemma
     varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
     # For the scorer tokenizer's emoticon/sarcasm merging across tokens ("Info ... O" -> "o.O"):
     firsts: frozenset[str]  # first characters (over all lemmas) that can end a merge pair
     lasts: frozenset[str]  # last characters that can start one
     may_vanish: bool  # some lemma is dropped, so neighbours may become adjacent
     inner: bool  # some lemma's own pieces may merge
-    edgy: bool  # any of the four above: check the sentence for merges
+    edgy: bool  # this token can start a merge: check the sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,8 @@ class _Engine:
         self.tagger: GermanTagger = load_pattern_tagger()
         self.lexicon = _load_lexicon(reference_sentiment, pt.EMOTICONS, pt.PUNCTUATION)
         self._lemmas: dict[tuple[str, bool, str], _TokenLemmas] = {}
+        # The same by token alone: (first token of a sentence, any later token).
+        self._by_token: tuple[dict[str, _TokenLemmas], dict[str, _TokenLemmas]] = ({}, {})
 
     # -- text and sentences ---------------------------------------------------------------------------
 
@@ -95,7 +99,9 @@ class _Engine:
         polarity: float = 0
         subjectivity: float = 0
         for sentence in sentences:
-            p, s = self.score_words(self.lemma_words(self.sentence_tokens(sentence)))
+            tokens = self.sentence_tokens(sentence)
+            words = [t.replace("ß", "ss") for t in tokens] if "ß" in sentence else tokens
+            p, s = self.score_words(self.lemma_words(tokens, words))
             polarity += p
             subjectivity += s
         return polarity / len(sentences), subjectivity / len(sentences)
@@ -104,7 +110,8 @@ class _Engine:
         """The tokens textblob-de's lemmatiser parses for one sentence (it tokenizes it again)."""
         if "/" not in sentence:
             tokens = sentence.split(" ")
-            if all(self.german.is_stable(t) for t in tokens):
+            stable, is_stable = self.german.stable, self.german.is_stable
+            if all(t in stable or is_stable(t) for t in tokens):
                 return _word_tokenize(tokens)
         out: list[str] = []
         for part in self.german.sentences(sentence.replace("/", _SLASH_WORD)):
@@ -113,35 +120,68 @@ class _Engine:
 
     # -- lemmata ----------------------------------------------------------------------------------------
 
-    def lemma_words(self, tokens: list[str]) -> list[str]:
-        """The lower-cased words pattern's sentiment scorer sees for one sentence."""
-        tagger = self.tagger
-        words = [t.replace("ß", "ss") for t in tokens]
-        tags = tagger.initial_tags(words)
-        cache = self._lemmas
-        context = None
+    def lemma_words(self, tokens: list[str], words: list[str]) -> list[str]:
+        """The lower-cased words pattern's sentiment scorer sees for one sentence.
+
+        ``words`` are the ``tokens`` as the tagger sees them ("ß" spelled "ss").
+        """
+        first, later = self._by_token
+        near, last = self.tagger.neighbour_words, len(tokens) - 1
         options: list[_TokenLemmas] = []
         lower: list[str] = []
+        retag: list[int] = []
         edgy = False
         for i, token in enumerate(tokens):
-            option = cache.get((token, i == 0, tags[i])) or self._token_lemmas(token, words[i], i == 0, tags[i])
+            option = later.get(token) if i else first.get(token)
+            if option is None or (
+                option.guessed and ((i and words[i - 1] in near) or (i < last and words[i + 1] in near))
+            ):
+                option = self._options_at(i, tokens, words)
             options.append(option)
+            lower += option.default.lower
             if option.needs_tag:
-                context = context or tagger.context(words, tags)
-                if context.any_fires(i, option.deviant_rules):
-                    lower += option.by_tag[context.final_tag(i)].lower
-                else:
-                    lower += option.default.lower
-            else:
-                lower += option.default.lower
-            edgy = edgy or option.edgy
+                retag.append(i)
+            if option.edgy:
+                edgy = True
+        if not retag and not edgy:
+            return lower
+        tags = [o.tag for o in options]
+        context: ContextTagger | None = None
+        chosen: list[_Lemma] | None = None
+        for i in retag:
+            option = options[i]
+            if self.tagger.may_retag(i, words, tags, option.deviant):
+                context = context or self.tagger.context(words, tags)
+                if context.any_fires(i, option.deviant.rules):
+                    chosen = chosen or [o.default for o in options]
+                    chosen[i] = option.by_tag[context.final_tag(i)]
+        if chosen is not None:
+            lower = [w for lemma in chosen for w in lemma.lower]
         if not edgy or not self._may_merge(options):
             return lower
         # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); redo it on the exact lemmas.
-        context = context or tagger.context(words, tags)
+        context = context or self.tagger.context(words, tags)
         lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text for i, o in enumerate(options)]
         text = " ".join(lemma for lemma in lemmas if lemma is not None)
         return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
+
+    def _options_at(self, i: int, tokens: list[str], words: list[str]) -> _TokenLemmas:
+        tag, guessed = self.tagger.initial_tag(i, words)
+        key = (tokens[i], i == 0, tag)
+        option = self._lemmas.get(key)
+        if option is None:
+            if len(self._lemmas) > _CACHE_LIMIT:
+                self._lemmas.clear()
+                for by_token in self._by_token:
+                    by_token.clear()
+            option = self._lemmas[key] = self._token_lemmas(tokens[i], words[i], i == 0, tag, guessed)
+        # Remember by token alone when the neighbours played no part (a guessed tag is re-checked).
+        near = self.tagger.neighbour_words
+        if not guessed or (
+            (i == 0 or words[i - 1] not in near) and (i == len(words) - 1 or words[i + 1] not in near)
+        ):
+            self._by_token[i > 0][tokens[i]] = option
+        return option
 
     def _may_merge(self, options: list[_TokenLemmas]) -> bool:
         """Whether the scorer's emoticon/sarcasm merging could join pieces of these tokens' lemmas."""
@@ -153,9 +193,7 @@ class _Engine:
             before = o.lasts | before if o.may_vanish else o.lasts
         return False
 
-    def _token_lemmas(self, token: str, word: str, first: bool, tag: str) -> _TokenLemmas:
-        if len(self._lemmas) > _CACHE_LIMIT:
-            self._lemmas.clear()
+    def _token_lemmas(self, token: str, word: str, first: bool, tag: str, guessed: bool) -> _TokenLemmas:
         by_tag = {t: self._lemma(token, first, t) for t in self.tagger.possible_tags(word, tag)}
         lemmas = by_tag.values()
         signature = {t: tuple(self._word_class(w) for w in lemma.lower) for t, lemma in by_tag.items()}
@@ -165,12 +203,11 @@ class _Engine:
         lasts = frozenset(lm.cased[-1][-1] for lm in lemmas if lm.cased) & english.merge_firsts
         may_vanish = any(not lm.cased for lm in lemmas)
         inner = any(english.needs_merge(" ".join(lm.cased)) for lm in lemmas if len(lm.cased) > 1)
-        found = self._lemmas[(token, first, tag)] = _TokenLemmas(
-            by_tag, by_tag[tag], bool(deviant), self.tagger.rules_towards(word, tag, deviant),
+        return _TokenLemmas(
+            tag, guessed, by_tag, by_tag[tag], bool(deviant), self.tagger.rules_towards(word, tag, deviant),
             len({lm.text for lm in lemmas}) > 1,
-            firsts, lasts, may_vanish, inner, bool(firsts or lasts or may_vanish or inner),
+            firsts, lasts, may_vanish, inner, bool(lasts or inner),
         )
-        return found
 
     def _lemma(self, token: str, first: bool, tag: str) -> _Lemma:
         """PatternParserLemmatizer's lemma for a token with this final tag (None: it is dropped)."""

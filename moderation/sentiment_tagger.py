@@ -86,6 +86,25 @@ class _Candidates:
     reach: int  # how many tokens to the left the rules read final tags from
 
 
+_WORD, _TAG, _LEFT_TAG, _ALWAYS = 0, 1, 2, 3
+
+
+def _test_cost(test: tuple[int, bool, str]) -> int:
+    offset, reads_tag, _ = test
+    return 0 if not reads_tag else 1 if offset > 0 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Retagging:
+    """Context rules that would move a token to other tags, with a quick pre-check.
+
+    ``triggers``: (offset, what is read, values); a rule can only fire when at least one holds.
+    """
+
+    triggers: tuple[tuple[int, int, frozenset[str]], ...]
+    rules: _Candidates
+
+
 def _index_rules(tag: str, rules: Sequence[ContextRule]) -> _Candidates:
     always = -1
     tables: dict[_Positions, dict[Any, int]] = {}
@@ -95,6 +114,7 @@ def _index_rules(tag: str, rules: Sequence[ContextRule]) -> _Candidates:
             if not tests:
                 always = index
                 continue
+            tests = tuple(sorted(tests, key=_test_cost))  # cheap tests first: they can fail early
             positions = tuple((offset, reads_tag) for offset, reads_tag, _ in tests)
             values = tuple(r.x if which == "x" else r.y for _, _, which in tests)
             tables.setdefault(positions, {})[values[0] if len(values) == 1 else values] = index
@@ -144,25 +164,31 @@ class GermanTagger:
 
     # -- initial tags (lexicon, then morphology for unknown words) -------------------------------------
 
-    def initial_tags(self, words: Sequence[str]) -> list[str]:
-        """STTS tags before context rules; ``words`` already have "ß" spelled "ss" as pattern does."""
-        lexicon = self._lexicon
-        tags: list[str | None] = [lexicon.get(w) for w in words]
-        if words and tags[0] is None:
-            tags[0] = lexicon.get(words[0].lower()) or None
+    @property
+    def neighbour_words(self) -> frozenset[str]:
+        """Words whose presence next to an unknown word can change that word's initial tag."""
+        return self._morph_neighbours
+
+    def initial_tag(self, i: int, words: Sequence[str]) -> tuple[str, bool]:
+        """STTS tag of ``words[i]`` before context rules, and whether it was guessed for an unknown
+        word (then it may depend on the `neighbour_words` beside it).
+
+        ``words`` have "ß" spelled "ss", as pattern's tagger sees them.
+        """
+        w = words[i]
+        tag = self._lexicon.get(w)
+        if tag is None and i == 0:
+            tag = self._lexicon.get(w.lower()) or None
+        if tag is not None:
+            return tag, False
+        if self._number_re.match(w) is not None:
+            return "CARDNUM", False
         last = len(words) - 1
-        out: list[str] = []
-        for i, tag in enumerate(tags):
-            if tag is None:
-                w = words[i]
-                if self._number_re.match(w) is not None:
-                    tag = "CARDNUM"
-                else:
-                    tag = self._unknown_word_tag(
-                        w, words[i - 1] if i > 0 else None, words[i + 1] if i < last else None
-                    )
-            out.append(tag)
-        return out
+        return self._unknown_word_tag(w, words[i - 1] if i > 0 else None, words[i + 1] if i < last else None), True
+
+    def initial_tags(self, words: Sequence[str]) -> list[str]:
+        """STTS tags of a sentence before context rules (see `initial_tag`)."""
+        return [self.initial_tag(i, words)[0] for i in range(len(words))]
 
     def _unknown_word_tag(self, word: str, prev: str | None, next_: str | None) -> str:
         near = self._morph_neighbours
@@ -221,9 +247,43 @@ class GermanTagger:
             rules.append(r)
         return rules
 
-    def rules_towards(self, word: str, tag: str, targets: frozenset[str]) -> _Candidates:
-        """The candidate rules of `possible_tags` that would retag to one of ``targets`` (not cached)."""
-        return _index_rules(tag, [r for r in self._rules_for(word, tag) if r.tag2 in targets])
+    def rules_towards(self, word: str, tag: str, targets: frozenset[str]) -> Retagging:
+        """The context rules that could retag this (word, initial tag) to one of ``targets``."""
+        rules = [r for r in self._rules_for(word, tag) if r.tag2 in targets]
+        triggers: dict[tuple[int, int], set[str]] = {}
+        for r in rules:
+            for tests in _KIND_TESTS.get(r.kind, ()):
+                if not tests:
+                    triggers[(0, _ALWAYS)] = set()
+                    continue
+                # One test per alternative is enough to rule it out: take the cheapest to check.
+                offset, reads_tag, which = min(tests, key=_test_cost)
+                kind = _LEFT_TAG if reads_tag and offset < 0 else _TAG if reads_tag else _WORD
+                triggers.setdefault((offset, kind), set()).add(r.x if which == "x" else r.y)
+        return Retagging(
+            tuple((offset, kind, frozenset(values)) for (offset, kind), values in triggers.items()),
+            _index_rules(tag, rules),
+        )
+
+    def may_retag(self, i: int, words: Sequence[str], tags: Sequence[str], retagging: Retagging) -> bool:
+        """Cheap necessary condition for one of ``retagging``'s rules to fire on token ``i``."""
+        n = len(words)
+        for offset, kind, values in retagging.triggers:
+            if kind == _ALWAYS:
+                return True
+            j = i + offset
+            if j < 0 or j >= n:
+                if PAD in values:
+                    return True
+            elif kind == _WORD:
+                if words[j] in values:
+                    return True
+            elif kind == _TAG:
+                if tags[j] in values:
+                    return True
+            elif not self._candidates_for(words[j], tags[j]).possible.isdisjoint(values):
+                return True
+        return False
 
     def context(self, words: Sequence[str], tags: Sequence[str]) -> ContextTagger:
         """Lazy final tags for one sentence (``tags`` from `initial_tags`)."""
@@ -264,16 +324,16 @@ class ContextTagger:
     """Final (context-rule) tags of one sentence, computed on demand and memoised."""
 
     def __init__(self, tagger: GermanTagger, words: Sequence[str], tags: Sequence[str]) -> None:
-        self._words = [PAD] * 3 + list(words) + [PAD] * 3
-        self._initial = [PAD] * 3 + list(tags) + [PAD] * 3
+        self._tagger = tagger
+        self._words = words
+        self._initial = tags
         self._final: list[str | None] = [None] * len(words)
         self._cands: list[_Candidates | None] = [None] * len(words)
-        self._tagger = tagger
 
     def _candidates(self, i: int) -> _Candidates:
         found = self._cands[i]
         if found is None:
-            found = self._cands[i] = self._tagger._candidates_for(self._words[i + 3], self._initial[i + 3])
+            found = self._cands[i] = self._tagger._candidates_for(self._words[i], self._initial[i])
         return found
 
     def any_fires(self, i: int, rules: _Candidates) -> bool:
@@ -282,13 +342,13 @@ class ContextTagger:
 
     def final_tag(self, i: int, depth: int = 0) -> str:
         """The STTS tag pattern's context rules leave on token ``i``."""
-        final = self._final
-        tag = final[i]
-        if tag is not None:
-            return tag
-        if depth > _MAX_DEPTH:
-            self._settle_left_of(i)
-        tag = final[i] = self._evaluate(i, depth)
+        tag = self._final[i]
+        if tag is None:
+            if depth > _MAX_DEPTH:
+                self._settle_left_of(i)
+            cands = self._candidates(i)
+            best = self._last_match(i, cands, depth)
+            tag = self._final[i] = cands.tags[best] if best >= 0 else self._initial[i]
         return tag
 
     def _settle_left_of(self, i: int) -> None:
@@ -301,13 +361,7 @@ class ContextTagger:
                 low = min(low, k - self._candidates(k).reach)
             k -= 1
         for k in range(max(low, 0), i):
-            if final[k] is None:
-                final[k] = self._evaluate(k, 0)
-
-    def _evaluate(self, i: int, depth: int) -> str:
-        cands = self._candidates(i)
-        best = self._last_match(i, cands, depth)
-        return cands.tags[best] if best >= 0 else self._initial[i + 3]
+            self.final_tag(k)  # its own left neighbours are settled by now: no recursion
 
     def _last_match(self, i: int, cands: _Candidates, depth: int) -> int:
         """Index of the last rule in ``cands`` that matches token ``i`` (-1: none)."""
@@ -316,32 +370,45 @@ class ContextTagger:
             if len(positions) == 1:
                 offset, reads_tag = positions[0]
                 key: Any = self._value(i, offset, reads_tag, tested[0], depth)
+                if key is None:
+                    continue
             else:
-                key = tuple(
-                    self._value(i, offset, reads_tag, tested[k], depth)
-                    for k, (offset, reads_tag) in enumerate(positions)
-                )
+                values = []
+                for (offset, reads_tag), allowed in zip(positions, tested, strict=True):
+                    value = self._value(i, offset, reads_tag, allowed, depth)
+                    if value is None:
+                        break
+                    values.append(value)
+                else:
+                    key = tuple(values)
+                if len(values) < len(positions):
+                    continue
             index = table.get(key, -1)
             if index > best:
                 best = index
         return best
 
-    def _value(self, i: int, offset: int, reads_tag: bool, tested: frozenset[str], depth: int) -> str:
-        """Word or tag ``offset`` tokens away: tags are final on the left and initial on the right.
+    def _value(self, i: int, offset: int, reads_tag: bool, tested: frozenset[str], depth: int) -> str | None:
+        """Word or tag ``offset`` tokens away from token ``i`` as pattern's rules see it (final tags on
+        the left, initial tags on the right), or None when it cannot be one of the ``tested`` values.
 
         A left neighbour's final tag is only worked out when one of its possible tags is tested.
         """
         j = i + offset
-        if not reads_tag:
-            return self._words[j + 3]
-        if offset > 0 or j < 0:
-            return self._initial[j + 3]
-        tag = self._final[j]
-        if tag is not None:
-            return tag
-        if self._candidates(j).possible.isdisjoint(tested):
-            return ""  # no test can match, whatever the tag
-        return self.final_tag(j, depth + 1)
+        if j < 0 or j >= len(self._words):
+            value = PAD
+        elif not reads_tag:
+            value = self._words[j]
+        elif offset > 0:
+            value = self._initial[j]
+        else:
+            found = self._final[j]
+            if found is None:
+                if self._candidates(j).possible.isdisjoint(tested):
+                    return None
+                found = self.final_tag(j, depth + 1)
+            value = found
+        return value if value in tested else None
 
 
 def _compile_morphology(rules: Sequence[Sequence[str]]) -> tuple[tuple[bool, str, str, str, str], ...]:

@@ -49,6 +49,7 @@ class PatternTokenizer:
         self.merge_seconds = frozenset(b for _, b in pairs)
         self._merge_hint = re.compile("|".join(re.escape(f"{a} {b}") for a, b in sorted(pairs)))
         self._words: dict[str, tuple[str, ...]] = {}
+        self.stable: set[str] = set()  # words known to tokenize to themselves
 
     # -- words --------------------------------------------------------------------------------------
 
@@ -58,7 +59,10 @@ class PatternTokenizer:
         if parts is None:
             if len(self._words) > _CACHE_LIMIT:
                 self._words.clear()
+                self.stable.clear()
             parts = self._words[raw] = self._split_word(raw)
+            if parts == (raw,):
+                self.stable.add(raw)
         return parts
 
     def is_stable(self, token: str) -> bool:

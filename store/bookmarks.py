@@ -5,17 +5,14 @@ Save a bookmark in the same transaction as the page it covers, so it never runs 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, RowMapping, select
 
 from store.models import Bookmark, utcnow
 from store.schema import bookmark
 from store.upsert import upsert_row
 
 
-def _from_row(row: Mapping[str, Any]) -> Bookmark:
+def _from_row(row: RowMapping) -> Bookmark:
     return Bookmark(
         channel_id=row["channel_id"],
         stream=row["stream"],

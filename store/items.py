@@ -7,9 +7,10 @@ duplicate. An edited item loses its triage row, which queues it for triage again
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
@@ -56,18 +57,48 @@ def _row(it: Item, digest: str, now: datetime) -> dict[str, object]:
     }
 
 
+_select_existing = select(item.c.external_id, item.c.id, item.c.content_hash, item.c.text, item.c.state).where(
+    item.c.channel_id == bindparam("channel_id"), item.c.external_id.in_(bindparam("keys", expanding=True))
+)
+
+
 def _existing(conn: Connection, channel_id: str, keys: Sequence[str]) -> dict[str, tuple[int, str, str, str]]:
     found: dict[str, tuple[int, str, str, str]] = {}
     for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        rows = conn.execute(
-            select(item.c.external_id, item.c.id, item.c.content_hash, item.c.text, item.c.state).where(
-                item.c.channel_id == channel_id, item.c.external_id.in_(chunk)
-            )
-        )
+        rows = conn.execute(_select_existing, {"channel_id": channel_id, "keys": list(keys[start : start + _CHUNK])})
         for ext, id_, digest, text, state in rows:
             found[ext] = (id_, digest, text, state)
     return found
+
+
+_INSERT_COLUMNS = (
+    "channel_id", "external_id", "kind", "parent_external_id", "thread_root_external_id", "author_id",
+    "author_name", "is_own_account", "created_at", "text", "url", "like_count", "reply_count", "share_count",
+    "state", "content_hash", "raw", "first_seen", "last_seen",
+)
+_SQLITE_INSERT = (  # constant column names; every value is bound
+    f"INSERT INTO item ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"  # noqa: S608
+)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """What ``UTCDateTime`` + SQLAlchemy's SQLite DATETIME store: naive UTC with microseconds."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert(conn: Connection, new: list[tuple[Item, str]], now: datetime) -> None:
+    """Insert new items (with their content digests); on SQLite straight through the driver (SQLAlchemy's
+    per-row type processing costs more than the insert itself), elsewhere through SQLAlchemy Core."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(item.insert(), [_row(it, digest, now) for it, digest in new])
+        return
+    seen = _sqlite_time(now)
+    conn.exec_driver_sql(_SQLITE_INSERT, [
+        (it.channel_id, it.external_id, str(it.kind), it.parent_external_id, it.thread_root_external_id,
+         it.author_id, it.author_name, it.is_own_account, _sqlite_time(it.created_at), it.text, it.url,
+         it.like_count, it.reply_count, it.share_count, str(it.state), digest, json.dumps(it.raw), seen, seen)
+        for it, digest in new
+    ])
 
 
 _update_changed = (
@@ -110,12 +141,13 @@ def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | Non
     result = UpsertResult()
     for channel_id, batch in by_channel.items():
         existing = _existing(conn, channel_id, list(batch))
-        inserts, changes, edits, seen = [], [], [], []
+        new: list[tuple[Item, str]] = []
+        changes, edits, seen = [], [], []
         for ext, it in batch.items():
             digest = it.content_hash()
             old = existing.get(ext)
             if old is None:
-                inserts.append(_row(it, digest, now))
+                new.append((it, digest))
                 continue
             id_, old_digest, old_text, old_state = old
             counts = {"_id": id_, "like_count": it.like_count, "reply_count": it.reply_count,
@@ -127,8 +159,8 @@ def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | Non
                               "previous_state": old_state})
                 changes.append(counts | {"text": it.text, "state": str(it.state),
                                          "content_hash": digest, "raw": it.raw})
-        if inserts:
-            conn.execute(item.insert(), inserts)
+        if new:
+            _insert(conn, new, now)
         if changes:
             conn.execute(item_edit.insert(), edits)
             conn.execute(_update_changed, changes)
@@ -136,7 +168,7 @@ def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | Non
             conn.execute(delete(triage).where(triage.c.item_id.in_(ids)))
         if seen:
             conn.execute(_update_seen, seen)
-        result += UpsertResult(len(inserts), len(changes), len(seen))
+        result += UpsertResult(len(new), len(changes), len(seen))
     return result
 
 

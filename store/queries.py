@@ -233,19 +233,25 @@ def _strings(values: Any, key: str) -> tuple[str, ...]:
 def open_cases(conn: Connection, flt: QueueFilter = QueueFilter(), *, limit: int = 500,
                offset: int = 0) -> list[QueueRow]:
     """Cases matching ``flt``, soonest deadline first (overdue on top, no deadline last), paged in SQL."""
+    def deadline_order(c: Any) -> list[ColumnElement[Any]]:
+        return [c.due_at.is_(None), c.due_at, c.opened_at, c.id]
+
+    # pick the page's case ids on the case table alone (its index), then fetch the texts of those only
+    page = select(case_t.c.id, case_t.c.due_at, case_t.c.opened_at).where(*_queue_conditions(flt))
+    if flt.search.strip():
+        page = page.join(item, item.c.id == case_t.c.item_id)
+    ids = page.order_by(*deadline_order(case_t.c)).limit(limit).offset(offset).subquery()
     stmt = (
         select(case_t.c.id, case_t.c.channel_id, channel.c.name.label("channel_name"), case_t.c.urgency,
                case_t.c.state, case_t.c.assignee, case_t.c.opened_at, case_t.c.due_at, case_t.c.reasons,
                item.c.created_at, item.c.text, item.c.author_name, item.c.url,
                triage.c.is_question, triage.c.abuse_categories, triage.c.pii, triage.c.criminal_hint)
-        .select_from(case_t)
+        .select_from(ids)
+        .join(case_t, case_t.c.id == ids.c.id)
         .join(item, item.c.id == case_t.c.item_id)
         .join(channel, channel.c.id == case_t.c.channel_id)
         .outerjoin(triage, triage.c.item_id == case_t.c.item_id)
-        .where(*_queue_conditions(flt))
-        .order_by(case_t.c.due_at.is_(None), case_t.c.due_at, case_t.c.opened_at, case_t.c.id)
-        .limit(limit)
-        .offset(offset)
+        .order_by(*deadline_order(ids.c))
     )
     return [
         QueueRow(

@@ -166,7 +166,8 @@ def _post_status(req: ReplayRequest, state: ChannelState) -> ReplayResponse:
     item = Item(
         channel_id=state.config.id,
         external_id=new_id(state, now),
-        kind=ItemKind.POST if parent is None else (ItemKind.COMMENT if parent.kind == ItemKind.POST else ItemKind.REPLY),
+        kind=(ItemKind.POST if parent is None
+              else ItemKind.COMMENT if parent.kind == ItemKind.POST else ItemKind.REPLY),
         created_at=now,
         text=text,
         author_id=state.config.account_id,

@@ -92,7 +92,8 @@ def handle(req: ReplayRequest, state: ChannelState) -> ReplayResponse:
 
 def auth_error(req: ReplayRequest) -> ReplayResponse:
     """A protected feed refusing a bad key."""
-    return ReplayResponse(401, b"Unauthorized", {"Content-Type": "text/plain", "WWW-Authenticate": 'Bearer realm="feed"'})
+    return ReplayResponse(401, b"Unauthorized",
+                          {"Content-Type": "text/plain", "WWW-Authenticate": 'Bearer realm="feed"'})
 
 
 def malformed(req: ReplayRequest) -> ReplayResponse:

@@ -209,7 +209,8 @@ class ReplayServer:
 
     # --- world -----------------------------------------------------------------------------
 
-    def add_channel(self, config: ChannelConfig, items: Iterable[Item] = (), *, token: str | None = None) -> ChannelState:
+    def add_channel(self, config: ChannelConfig, items: Iterable[Item] = (), *,
+                    token: str | None = None) -> ChannelState:
         """Add (or replace) a channel of the world; ``token`` makes the server demand that token."""
         from connectors.replay import replay_for
 

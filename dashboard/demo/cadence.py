@@ -51,7 +51,7 @@ def make_plan(rng: Random, start: datetime, end: datetime, tz: ZoneInfo) -> Plan
     if span >= 10:
         back = min(span * 0.6, rng.uniform(21, 35)) if span >= 40 else span * 0.4
         day = (end - timedelta(days=back)).astimezone(tz).date()
-        day -= timedelta(days=day.weekday()) - timedelta(days=rng.choice((1, 2, 3)))  # Tue–Thu
+        day += timedelta(days=rng.choice((1, 2, 3)) - day.weekday())  # Tuesday to Thursday of that week
         if holiday is not None and day - timedelta(days=day.weekday()) == holiday:
             day += timedelta(days=7)
         storm_at = datetime.combine(day, time(10, rng.randrange(0, 50, 5)), tz).astimezone(UTC)

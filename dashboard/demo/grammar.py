@@ -22,6 +22,7 @@ _CONTRACTIONS = {"zu dem": "zum", "zu der": "zur", "bei dem": "beim", "an dem": 
 _CONTRACTABLE = re.compile(r"\b(zu|bei|an|von|in) (dem|der)\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"((?<!\d)[.!?] )([a-zäöü])")  # not after a date like "15.12."
 _DOUBLE_STOP = re.compile(r"(?<=\d\.)\.(?!\.)")  # "am 15.12.." -> "am 15.12."
+_LEET = str.maketrans("oieasI", "013451")
 _ARTICLES = {"der": ("der", "den", "dem"), "die": ("die", "die", "der"), "das": ("das", "das", "dem")}
 
 #: keys next to each other on a German keyboard, for typing slips
@@ -188,6 +189,6 @@ def obfuscate(word: str, rng: Random) -> str:
     """A hostile evasion of a word filter: leetspeak (``V0ll1d10t``), spaced or dotted letters."""
     kind = rng.randrange(3)
     if kind == 0:
-        return word.translate(str.maketrans({"o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "I": "1"}))
+        return word.translate(_LEET)
     sep = " " if kind == 1 else rng.choice((".", "*", "-"))
     return sep.join(word.upper() if rng.random() < 0.5 else word)

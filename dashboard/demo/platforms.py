@@ -144,7 +144,7 @@ class Bluesky(Platform):
 
     def own_author(self) -> Author:
         own = super().own_author()
-        return Author(own.id, self.channel.handle or "musterstadt.de", self.channel.handle, "", "", "", own.style)
+        return Author(own.id, own.name, self.channel.handle or "musterstadt.de", "", "", "", own.style)
 
     def citizen(self, rng: Random, first: str, last: str, gender: str, style: str, nick: str) -> Author:
         did = self._unique(lambda: "did:plc:" + _chars(rng, _DID_CHARS, 24))
@@ -157,7 +157,7 @@ class Bluesky(Platform):
 
     def post(self, rng: Random, at: datetime, title: str) -> Ref:
         own = self.own_author()
-        return self._ref(rng, at, own.id, own.handle or own.id)
+        return self._ref(rng, at, own.id, own.handle)
 
     def comment(self, rng: Random, at: datetime, post: Ref, parent: Ref | None, author: Author) -> Ref:
         return self._ref(rng, at, author.id, author.handle or author.id)
@@ -169,7 +169,8 @@ class Facebook(Platform):
 
     def post(self, rng: Random, at: datetime, title: str) -> Ref:
         num = self._unique(lambda: _digits(rng, 16))
-        return Ref(f"{self._page()}_{num}", f"https://www.facebook.com/{self.channel.handle or self._page()}/posts/{num}")
+        page_url = f"https://www.facebook.com/{self.channel.handle or self._page()}"
+        return Ref(f"{self._page()}_{num}", f"{page_url}/posts/{num}")
 
     def comment(self, rng: Random, at: datetime, post: Ref, parent: Ref | None, author: Author) -> Ref:
         post_num = post.external_id.rsplit("_", 1)[-1]

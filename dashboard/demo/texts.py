@@ -29,6 +29,8 @@ MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Au
                "November", "Dezember")  # fmt: skip
 _TIMES = ("8 Uhr", "halb neun", "9 Uhr", "10:30", "12 Uhr", "14 Uhr", "16 Uhr", "17:30", "18 Uhr", "20 Uhr")
 _PHONE_BLOCKS = (("030", "23125"), ("040", "66969"), ("069", "90009"), ("089", "99998"))  # drama numbers
+#: how often a comment of these categories uses the topic's own phrases rather than the generic ones
+_TOPIC_SHARE = {"frage": 0.75, "frist": 0.7, "beschwerde": 0.55, "lob": 0.3}
 _MOBILE = ("0151", "0152", "0157", "0160", "0170", "0171", "0176")
 
 
@@ -56,7 +58,8 @@ def _load() -> dict[str, Any]:
     for name in ("people", "topics", "comments", "replies"):
         raw = (DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8")
         # one place for the town's web domain, so a renamed town links to its own site
-        data[name] = yaml.load(raw.replace("{stadt}.de", "{domain}").replace("musterstadt.de", "{domain}"), Loader=_LOADER)
+        raw = raw.replace("{stadt}.de", "{domain}").replace("musterstadt.de", "{domain}")
+        data[name] = yaml.load(raw, Loader=_LOADER)
     return data
 
 
@@ -103,7 +106,7 @@ class TextBank:
             "time": _TIMES, "n": lambda rng: str(rng.randint(10, 999)), **self.comments["slots"],
             "first": first_names,
             "last": self.people["last"], "phone": phone_number, "email": self._email, "iban": iban,
-            "address": self._address, "nick": lambda rng: rng.choice(self.people["nick_words"]) + str(rng.randint(1, 99)),
+            "address": self._address, "nick": self._nick,
             "insult": self._hostile("insult"), "insults": self._hostile("insults"),
         }  # fmt: skip
 
@@ -125,6 +128,9 @@ class TextBank:
 
         return pick
 
+    def _nick(self, rng: Random) -> str:
+        return f"{rng.choice(self.people['nick_words'])}{rng.randint(1, 99)}"
+
     def _email(self, rng: Random) -> str:
         first = ascii_slug(rng.choice(self.people["first_m" if rng.random() < 0.5 else "first_f"]))
         last = ascii_slug(rng.choice(self.people["last"]))
@@ -145,7 +151,10 @@ class TextBank:
         # one street, one detour, one price for the whole post, so title and body agree
         slots = {k: v if isinstance(v, str) or callable(v) else rng.choice(v) for k, v in self.slots(topic).items()}
         slots["date"] = when
-        fill = lambda template: capitalise_sentences(expand(template, slots, rng))  # noqa: E731
+
+        def fill(template: str) -> str:
+            return capitalise_sentences(expand(template, slots, rng))
+
         texts = topic.texts
         title = fill(rng.choice(texts["titles"]))
         tags = list(dict.fromkeys([*(fill(t) for t in texts["tags"]), f"#{ascii_slug(self.municipality).title()}"]))
@@ -176,9 +185,9 @@ class TextBank:
             prefix = rng.choice(self.comments["offtopic_prefix"]) if subject is not topic else ""
         if category == "spam" and rng.random() < self.comments["injection_share"]:
             return rng.choice(self.comments["injection"]), subject
-        own = subject.texts.get(category if category != "lob" else "lob", [])
-        share_own = {"frage": 0.75, "frist": 0.7, "beschwerde": 0.55, "lob": 0.3}.get(category, 0.0)
-        pool = own if own and (prefix or rng.random() < share_own) else self.comments["generic"][category]
+        pool = subject.texts.get(category, [])
+        if not pool or not (prefix or rng.random() < _TOPIC_SHARE.get(category, 0.0)):
+            pool = self.comments["generic"][category]
         slots = self.slots(subject, {"other": other or rng.choice(self.people["first_f"]), "date": date})
         text = expand(rng.choice(pool), slots, rng)
         group = self.comments["frame_groups"].get(category)
@@ -192,6 +201,12 @@ class TextBank:
             closer = expand(rng.choice(self.comments["closers"][group]), slots, rng)
             text = f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} {closer}"
         return self._rough(text, author.style, self.comments["emoji"][category], rng), subject
+
+    def followup(self, rng: Random, author: Author) -> tuple[str, str]:
+        """A citizen's reaction to the town's answer: (text, category) – mostly thanks, sometimes not."""
+        category = "lob" if rng.random() < 0.7 else "beschwerde"
+        text = expand(rng.choice(self.comments["followup"][category]), self._base, rng)
+        return self._rough(text, author.style, self.comments["emoji"][category], rng), category
 
     # -- the town's answers -------------------------------------------------------------------
     def answer(self, rng: Random, category: str, subject: Topic, to: Author, platform: str, date: str) -> str:

@@ -65,6 +65,19 @@ class StaffedClock:
         raise ValueError("keine Dienstzeiten konfiguriert")
 
 
+    def between(self, start: datetime, end: datetime) -> float:
+        """Staffed minutes from ``start`` to ``end`` (0 when ``end`` is not later)."""
+        total = timedelta()
+        day = start.astimezone(self.tz).date()
+        while day <= end.astimezone(self.tz).date():
+            span = self.window(day)
+            if span is not None:
+                overlap = min(span[1], end) - max(span[0], start)
+                total += max(overlap, timedelta())
+            day += timedelta(days=1)
+        return total.total_seconds() / 60
+
+
 def local_hour(at: datetime, tz: ZoneInfo) -> int:
     return at.astimezone(tz).hour
 
@@ -134,4 +147,4 @@ def answer_time(rng: Random, clock: StaffedClock, asked: datetime, category: str
         minutes = sla + rng.uniform(0.3, 3.0) * 480
     else:
         minutes = rng.triangular(3, sla, sla / 5)
-    return clock.add(asked, minutes) + timedelta(seconds=rng.randint(5, 59))
+    return clock.add(asked, minutes)

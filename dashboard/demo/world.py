@@ -17,8 +17,14 @@ from random import Random
 from dashboard.demo.cadence import Plan, make_plan, post_times
 from dashboard.demo.platforms import PLATFORMS, Author, Platform, Ref, ascii_slug
 from dashboard.demo.texts import TextBank, Topic, weighted_topic
-from dashboard.demo.timing import (StaffedClock, answer_time, comment_delay, evening_weighted, reply_delay,
-                                   storm_delay)  # fmt: skip
+from dashboard.demo.timing import (
+    StaffedClock,
+    answer_time,
+    comment_delay,
+    evening_weighted,
+    reply_delay,
+    storm_delay,
+)
 from store.config import ChannelConfig, Policy, StaffedHours
 from store.models import Item, ItemKind
 
@@ -39,11 +45,11 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "facebook": Profile(125, 0.5, False, 3000, 1500, 0.12, 0.3),
-    "instagram": Profile(62, 0.25, False, 1800, 350, 0.0, 0.6),
-    "mastodon": Profile(12, 0.45, True, 500, 120, 0.3, 1.0),
-    "bluesky": Profile(11, 0.45, True, 500, 120, 0.25, 0.25),
-    "youtube": Profile(170, 0.3, False, 1500, 0, 0.0, 0.5),
+    "facebook": Profile(145, 0.5, False, 3000, 1500, 0.12, 0.3),
+    "instagram": Profile(72, 0.25, False, 1800, 350, 0.0, 0.6),
+    "mastodon": Profile(14, 0.45, True, 500, 120, 0.3, 1.0),
+    "bluesky": Profile(13, 0.45, True, 500, 120, 0.25, 0.25),
+    "youtube": Profile(190, 0.3, False, 1500, 0, 0.0, 0.5),
 }
 
 
@@ -68,6 +74,8 @@ def build_world(channels: Sequence[ChannelConfig], *, end: datetime, days: int =
     bank = TextBank(municipality, clock.tz)
     return {
         ch.id: _ChannelWorld(ch, Random(f"{seed}:{ch.id}"), plan, bank, clock, scale).build()
+        if ch.platform in PLATFORMS
+        else []  # e.g. "export": nothing to make up
         for ch in channels
     }
 
@@ -124,18 +132,14 @@ class _ChannelWorld:
         self.bank = bank
         self.clock = clock
         self.scale = scale
-        self.profile = PROFILES.get(channel.platform)
-        self.platform: Platform | None = None
-        if channel.platform in PLATFORMS:
-            self.platform = PLATFORMS[channel.platform](channel, bank.municipality)
+        self.profile = PROFILES.get(channel.platform)  # None: the press feed, posts only
+        self.platform: Platform = PLATFORMS[channel.platform](channel, bank.municipality)
+        self.own = self.platform.own_author()
         self.items: list[Item] = []
         self.children: Counter[str] = Counter()
         self.population: list[Author] = []
 
     def build(self) -> list[Item]:
-        if self.platform is None:  # e.g. "export": nothing to make up
-            return []
-        self.own = self.platform.own_author()
         if self.profile:
             size = max(40, round(self.profile.authors * min(1.0, math.sqrt(self.scale))))
             self.population = [self._citizen() for _ in range(size)]
@@ -144,7 +148,9 @@ class _ChannelWorld:
         schedule = [(at, False) for at in post_times(self.rng, self.plan, self.channel.platform,
                                                       self.channel.posts_per_week)]  # fmt: skip
         if self.plan.storm_at is not None and self.channel.platform != "youtube":
-            schedule.append((self.plan.storm_at + timedelta(minutes=self.rng.randint(0, 25)), True))
+            storm_at = self.plan.storm_at + timedelta(minutes=self.rng.randint(0, 25))
+            if self.plan.start <= storm_at <= self.plan.end:
+                schedule.append((storm_at, True))
         for at, storm in sorted(schedule):
             month = at.astimezone(self.clock.tz).month
             topic = self.bank.topics[STORM_TOPIC] if storm else weighted_topic(self.rng, topics, month, last_topic)
@@ -167,7 +173,6 @@ class _ChannelWorld:
         word = rng.choice(people["nick_words"])
         nick = rng.choice((f"{a}.{b}", f"{a}{b[:1]}{yy}", f"{word}{rng.randint(1, 99)}", f"{word}_{a}",
                            f"{a}_{b}{yy % 10}", f"{a}{b}", f"die.{a}" if gender == "f" else f"der.{a}"))  # fmt: skip
-        assert self.platform is not None
         return self.platform.citizen(rng, first, last, gender, style, nick)
 
     def _someone(self) -> Author:
@@ -176,7 +181,6 @@ class _ChannelWorld:
 
     # -- items --------------------------------------------------------------------------------
     def _post(self, at: datetime, topic: Topic, storm: bool) -> None:
-        assert self.platform is not None
         rng = self.rng
         title, text, date = self.bank.post(rng, topic, self.channel.platform, at)
         ref = self.platform.post(rng, at, title)
@@ -200,7 +204,7 @@ class _ChannelWorld:
 
     def _comment(self, thread: _Thread, parent: tuple[Ref, Author, Ref] | None, at: datetime, depth: int) -> None:
         """A citizen's comment (``parent`` None) or reply; ``parent`` is (item, its author, thread head)."""
-        assert self.platform is not None and self.profile is not None
+        assert self.profile is not None  # only channels with comments get here
         rng, profile = self.rng, self.profile
         author = self._someone()
         category = self.bank.category(rng, thread.storm and parent is None)
@@ -231,12 +235,25 @@ class _ChannelWorld:
     def _answer(self, thread: _Thread, head: Ref, to: Author, category: str, subject: Topic, at: datetime,
                 answers: Ref) -> None:  # fmt: skip
         """The town's reply to the citizen item ``answers`` (attached under ``head``)."""
-        assert self.platform is not None
         text = self.bank.answer(self.rng, category, subject, to, self.channel.platform, thread.date)
         ref = self.platform.comment(self.rng, at, thread.post, head, self.own)
         item = self._item(ref, ItemKind.REPLY, at, text, self.own, head, thread.post,
                           {"answers": answers.external_id, "category": category})  # fmt: skip
         item.like_count = int(self.rng.paretovariate(2.0)) - 1
+        if self.rng.random() < self.bank.comments["followup_share"]:
+            self._followup(thread, ref if self.profile and self.profile.nested else head, to, at)
+
+    def _followup(self, thread: _Thread, head: Ref, author: Author, answered_at: datetime) -> None:
+        """The citizen reacts to the town's answer ("Danke für die schnelle Antwort!")."""
+        at = evening_weighted(self.rng, answered_at, reply_delay, self.clock.tz)
+        if at > self.plan.end:
+            return
+        text, category = self.bank.followup(self.rng, author)
+        if self.channel.platform in ("mastodon", "instagram", "youtube"):
+            text = f"{self._mention(self.own)} {text}"
+        ref = self.platform.comment(self.rng, at, thread.post, head, author)
+        self._item(ref, ItemKind.REPLY, at, text, author, head, thread.post,
+                   {"category": category, "topic": thread.topic.id, "followup": True})  # fmt: skip
 
     def _mention(self, author: Author) -> str:
         if self.channel.platform == "facebook":

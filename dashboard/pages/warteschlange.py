@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -16,11 +18,12 @@ STATES = {"new": "neu", "claimed": "in Bearbeitung"}
 
 def _filters(names: dict[str, str], urgency_labels: dict[str, str]) -> QueueFilter:
     cols = st.columns(4)
-    channels = cols[0].multiselect("Kanal", list(names), format_func=names.get, placeholder="alle Kanäle")
-    urgencies = cols[1].multiselect("Dringlichkeit", list(urgency_labels), format_func=urgency_labels.get,
-                                    placeholder="alle")
-    states = cols[2].multiselect("Status", list(OPEN_STATES), default=list(OPEN_STATES), format_func=STATES.get,
-                                 placeholder="alle offenen")
+    channels = cols[0].multiselect("Kanal", list(names), format_func=lambda c: names.get(c, c),
+                                   placeholder="alle Kanäle")
+    urgencies = cols[1].multiselect("Dringlichkeit", list(urgency_labels),
+                                    format_func=lambda u: urgency_labels.get(u, u), placeholder="alle")
+    states = cols[2].multiselect("Status", list(OPEN_STATES), default=list(OPEN_STATES),
+                                 format_func=lambda s: STATES.get(s, s), placeholder="alle offenen")
     search = cols[3].text_input("Suche in Kommentar und Autor", placeholder="z. B. Müllabfuhr")
     return QueueFilter(tuple(channels), tuple(urgencies), tuple(states or OPEN_STATES), search.strip())
 
@@ -49,21 +52,20 @@ def _table(frame: pd.DataFrame) -> int:
             "Fall": st.column_config.NumberColumn("Fall", format="%d", width=45),
             "Dringlichkeit": st.column_config.TextColumn("Dringlichkeit", width=100),
             "Fällig": st.column_config.DatetimeColumn("Fällig", format="DD.MM.YYYY HH:mm", width=120),
-            "Frist": st.column_config.TextColumn("Frist", width=150),
-            "Kanal": st.column_config.TextColumn("Kanal", width=130),
-            "Kommentar": st.column_config.TextColumn("Kommentar", width=300,
+            "Frist": st.column_config.TextColumn("Frist", width=170),
+            "Kanal": st.column_config.TextColumn("Kanal", width=120),
+            "Kommentar": st.column_config.TextColumn("Kommentar", width=260,
                                                      help="Gekürzt; vollständig unter der Tabelle"),
             "Autor": st.column_config.TextColumn("Autor", width=110),
-            "Grund": st.column_config.TextColumn("Grund", width=200),
-            "Status": st.column_config.TextColumn("Status", width=120),
+            "Grund": st.column_config.TextColumn("Grund", width=180),
+            "Status": st.column_config.TextColumn("Status", width=110),
         },
     )
     selected = event.selection.rows if event is not None else []
     return selected[0] if selected else 0
 
 
-def _detail(row: QueueRow, tz: str, urgency_labels: dict[str, str], hints: dict[str, str]) -> None:
-    now = data.now()
+def _detail(row: QueueRow, now: datetime, tz: str, urgency_labels: dict[str, str], hints: dict[str, str]) -> None:
     label = urgency_labels.get(row.urgency, row.urgency)
     st.subheader(f"Fall {row.case_id}: {components.md_escape(label)}", anchor=False)
     if hints.get(row.urgency):
@@ -95,7 +97,7 @@ def render() -> None:
 
     flt = _filters(names, urgency_labels)
     at = data.now()
-    counts, _ = data.queue(flt, at, limit=0, emergency=emergency)
+    counts = data.queue_counts(flt, at, emergency)
     pages = max(1, -(-counts.open // PAGE_SIZE))
 
     metrics = st.columns([1, 1, 1, 3])
@@ -113,7 +115,7 @@ def render() -> None:
             st.info("Kein offener Fall passt zu diesem Filter.", icon=":material/search_off:")
         return
 
-    _, rows = data.queue(flt, at, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, emergency=emergency)
+    rows = data.queue_page(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     if pages > 1:
         first = (page - 1) * PAGE_SIZE + 1
         st.caption(f"Fälle {fmt_int(first)}–{fmt_int(first + len(rows) - 1)} von {fmt_int(counts.open)}; "
@@ -122,7 +124,7 @@ def render() -> None:
     selected = _table(frame)
 
     def export() -> bytes:  # built only when the button is clicked
-        _, export_rows = data.queue(flt, at, limit=EXPORT_LIMIT, emergency=emergency)
+        export_rows = data.queue_page(flt, limit=EXPORT_LIMIT)
         return tables.csv_bytes(tables.queue_export(export_rows, at, tz, urgency_labels))
 
     st.download_button(
@@ -134,7 +136,7 @@ def render() -> None:
         on_click="ignore",
     )
     st.divider()
-    _detail(rows[min(selected, len(rows) - 1)], tz, urgency_labels, hints)
+    _detail(rows[min(selected, len(rows) - 1)], at, tz, urgency_labels, hints)
 
 
 render()

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, select
 
 from connectors.bluesky import (
+    BlueskyConnector,
     expand_links,
     own_account,
     parse_author_feed,
@@ -19,9 +21,16 @@ from connectors.bluesky import (
     post_item,
     post_url,
     split_at_uri,
+    xrpc_error,
 )
-from connectors.errors import SourceFormatError
+from connectors.errors import AuthError, CapabilityError, ConfigurationError, NotFound, RateLimited, SourceFormatError
+from connectors.replay import ReplayServer
+from connectors.sync import sync_channel
+from store.channels import sync_channels
+from store.config import ChannelConfig
 from store.models import ItemKind, ItemState
+from store.schema import item
+from tests.connectors.conftest import fast_client, load_world
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bluesky"
 STADT_DID = "did:plc:m7stadtpresse4w2xq5ztr3a"
@@ -156,3 +165,69 @@ def test_hidden_state_comes_from_the_threadgate() -> None:
     payload.pop("threadgate")
     read = parse_thread("bsky", payload, OWN, depth=10)
     assert {i.state for i in read.replies} == {ItemState.VISIBLE}
+
+
+# --- error mapping --------------------------------------------------------------------------------
+
+
+def test_xrpc_errors_map_to_the_error_tree() -> None:
+    not_found = xrpc_error(400, (FIXTURES / "error_not_found.json").read_bytes(), {}, 0.0)
+    assert isinstance(not_found, NotFound)
+    expired = xrpc_error(401, (FIXTURES / "error_expired_token.json").read_bytes(), {}, 0.0)
+    assert isinstance(expired, AuthError) and "Zugriff verweigert" in str(expired)
+    limited = xrpc_error(429, b'{"error": "RateLimitExceeded"}', {"RateLimit-Reset": "1000060"}, 1_000_000.0)
+    assert isinstance(limited, RateLimited) and limited.retry_after == 60
+    unknown_actor = xrpc_error(400, b'{"error": "InvalidRequest", "message": "Profile not found"}', {}, 0.0)
+    assert isinstance(unknown_actor, ConfigurationError)
+    assert xrpc_error(502, b"<html>Bad Gateway</html>", {}, 0.0) is None
+
+
+# --- against the replay server ----------------------------------------------------------------------
+
+
+def _setup(server: ReplayServer, engine: Engine) -> tuple[ChannelConfig, Any]:
+    cfg, items = load_world("bluesky")
+    cfg = cfg.model_copy(update={"token_env": "NETZPFLEGE_BSKY_APP_PASSWORD"})
+    state = server.add_channel(cfg, items)
+    channel = server.channel_config(cfg.id)
+    with engine.begin() as conn:
+        sync_channels(conn, [channel])
+    return channel, state
+
+
+def test_reply_hide_and_delete_write_to_the_pds_and_the_next_sync_sees_it(
+        server: ReplayServer, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETZPFLEGE_BSKY_APP_PASSWORD", "app-pass-wort")
+    channel, state = _setup(server, sqlite_engine)
+    comments = [i for i in state.items.values() if i.kind is ItemKind.COMMENT and not i.is_own_account]
+    question = min(comments, key=lambda i: i.created_at)
+    rant = max(comments, key=lambda i: i.created_at)
+    with fast_client() as client:
+        assert sync_channel(sqlite_engine, channel, client=client).error is None
+        bsky = BlueskyConnector(channel, client)
+        answer = bsky.reply(question.external_id, "Ja, auch für Radfahrende: https://www.musterstadt.de/umleitung")
+        assert answer.ok and answer.platform_id in state.items
+        write = state.writes[0]
+        assert write.payload["root"] == question.thread_root_external_id  # root ref from the parent's record
+        assert write.payload["facets"][0]["features"][0]["uri"] == "https://www.musterstadt.de/umleitung"
+        assert bsky.hide(rant.external_id).detail == "verborgen (Threadgate)"
+        middle_post = state.posts()[1].external_id  # neither the question's nor the rant's thread
+        assert bsky.delete(middle_post).ok
+        with pytest.raises(CapabilityError, match="fremde Beiträge"):
+            bsky.delete(question.external_id)
+        with pytest.raises(CapabilityError, match="nur Antworten"):
+            bsky.hide(state.posts()[0].external_id)
+        result = sync_channel(sqlite_engine, channel, client=client)
+    assert [w.action for w in state.writes] == ["reply", "hide", "delete"]
+    assert result.error is None and result.new == 1
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(select(item.c.external_id, item.c.state).where(item.c.channel_id == channel.id))
+        states = {ext: value for ext, value in rows}
+    assert states[rant.external_id] == ItemState.HIDDEN
+    assert any("nicht mehr vorhanden" in w for w in result.warnings)  # the deleted own post: a note, no crash
+
+
+def test_writes_need_the_app_password(server: ReplayServer, sqlite_engine: Engine) -> None:
+    channel, state = _setup(server, sqlite_engine)
+    with fast_client() as client, pytest.raises(ConfigurationError, match="App-Passwort"):
+        BlueskyConnector(channel, client).delete(state.posts()[0].external_id)

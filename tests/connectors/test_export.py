@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, select
 
 from connectors.base import StreamContext
 from connectors.errors import ConfigurationError, SourceFormatError
-from connectors.export import COLUMNS, ExportStream, export_path, parse_export
+from connectors.export import COLUMNS, ExportStream, export_source, parse_export
+from connectors.replay import ReplayServer
+from connectors.sync import sync_channel
+from store.channels import sync_channels
 from store.config import ChannelConfig
 from store.models import Bookmark, ItemKind, ItemState
+from store.schema import item
+from tests.connectors.conftest import fast_client, load_world
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 
@@ -65,29 +71,32 @@ def test_bad_count_in_json_array_names_the_elements_line() -> None:
         _parse("bad_count_array.json")
 
 
+HEAD = b"external_id,kind,created_at,text\n"
+JSON_ROW = b'{"external_id": "x", "kind": "post", "created_at": "2026-01-01T00:00:00Z", '
+
+
 @pytest.mark.parametrize(
     ("content", "name", "expected"),
     [
-        (b"external_id,kind,created_at\nx,post,2026-01-01T00:00:00Z\n", "a.csv", r"a\.csv, Zeile 1, Spalte 'text': Pflichtspalte fehlt"),
+        (b"external_id,kind,created_at\nx,post,2026-01-01T00:00:00Z\n", "a.csv",
+         r"a\.csv, Zeile 1, Spalte 'text': Pflichtspalte fehlt"),
         (b"external_id,kind,created_at,text,farbe\n", "a.csv", r"Zeile 1, Spalte 'farbe': unbekannte Spalte"),
-        (b"external_id,kind,created_at,text\nx,tweet,2026-01-01T00:00:00Z,hi\n", "a.csv", r"Zeile 2, Spalte 'kind': 'tweet'"),
-        (b"external_id,kind,created_at,text\nx,comment,2026-01-01T00:00:00Z,hi\n", "a.csv",
+        (HEAD + b"x,tweet,2026-01-01T00:00:00Z,hi\n", "a.csv", r"Zeile 2, Spalte 'kind': 'tweet'"),
+        (HEAD + b"x,comment,2026-01-01T00:00:00Z,hi\n", "a.csv",
          r"Zeile 2, Spalte 'parent_external_id': Pflicht bei kind=comment"),
-        (b"external_id,kind,created_at,text\nx,post,gestern,hi\n", "a.csv", r"Zeile 2, Spalte 'created_at': kein ISO-8601"),
-        (b"external_id,kind,created_at,text\n,post,2026-01-01T00:00:00Z,hi\n", "a.csv",
-         r"Zeile 2, Spalte 'external_id': Pflichtfeld ist leer"),
-        (b"external_id,kind,created_at,text\nx,post,2026-01-01T00:00:00Z,hi,zu viel\n", "a.csv", r"Zeile 2, Spalte '\*': 5 Felder statt 4"),
-        (b"external_id,kind,created_at,text\nx,post,2026-01-01T00:00:00Z,a\nx,post,2026-01-01T00:00:00Z,b\n", "a.csv",
+        (HEAD + b"x,post,gestern,hi\n", "a.csv", r"Zeile 2, Spalte 'created_at': kein ISO-8601"),
+        (HEAD + b",post,2026-01-01T00:00:00Z,hi\n", "a.csv", r"Zeile 2, Spalte 'external_id': Pflichtfeld ist leer"),
+        (HEAD + b"x,post,2026-01-01T00:00:00Z,hi,zu viel\n", "a.csv", r"Zeile 2, Spalte '\*': 5 Felder statt 4"),
+        (HEAD + b"x,post,2026-01-01T00:00:00Z,a\nx,post,2026-01-01T00:00:00Z,b\n", "a.csv",
          r"Zeile 3, Spalte 'external_id': 'x' steht schon in Zeile 2"),
-        (b'{"external_id": "x", "kind": "post", "created_at": "2026-01-01T00:00:00Z", "text": "a"}\n{"external_id": ',
-         "a.jsonl", r"a\.jsonl, Zeile 2, Spalte 'Zeichen \d+': kein gültiges JSON"),
-        (b'[{"external_id": "x", "kind": "post", "created_at": "2026-01-01T00:00:00Z", "text": "a"},\n 3]', "a.json",
-         r"Zeile 2, Spalte '\*': jeder Eintrag muss ein JSON-Objekt sein"),
-        (b'{"external_id": "x", "kind": "post", "created_at": "2026-01-01T00:00:00Z", "text": 5}\n', "a.jsonl",
-         r"Zeile 1, Spalte 'text': muss Text sein"),
-        (b'{"external_id": "x", "kind": "post", "created_at": "2026-01-01T00:00:00Z", "text": "", "is_own_account": "vielleicht"}',
-         "a.jsonl", r"Spalte 'is_own_account': muss true/false"),
-        ("external_id,kind,created_at,text\nx,post,2026-01-01T00:00:00Z,Grüße\n".encode("latin-1"), "a.csv",
+        (JSON_ROW + b'"text": "a"}\n{"external_id": ', "a.jsonl",
+         r"a\.jsonl, Zeile 2, Spalte 'Zeichen \d+': kein gültiges JSON"),
+        (b"[" + JSON_ROW + b'"text": "a"},\n 3]', "a.json",
+         r"Zeile 2, Spalte '\*': jeder Eintrag muss ein JSON-Objekt"),
+        (JSON_ROW + b'"text": 5}\n', "a.jsonl", r"Zeile 1, Spalte 'text': muss Text sein"),
+        (JSON_ROW + b'"text": "", "is_own_account": "vielleicht"}', "a.jsonl",
+         r"Spalte 'is_own_account': muss true/false"),
+        (HEAD + "x,post,2026-01-01T00:00:00Z,Grüße\n".encode("latin-1"), "a.csv",
          r"a\.csv, Zeile 2, Spalte '\*': keine UTF-8-Datei"),
     ],
 )
@@ -154,9 +163,38 @@ def test_stream_validates_everything_before_the_first_page(tmp_path: Path) -> No
 
 
 def test_path_comes_from_options_or_base_url(tmp_path: Path) -> None:
-    assert export_path({"path": "/daten/a.csv"}, "/anders.csv") == Path("/daten/a.csv")
-    assert export_path({}, "file:///daten/b.json") == Path("/daten/b.json")
+    assert export_source({"path": "/daten/a.csv"}, "/anders.csv") == "/daten/a.csv"
+    assert export_source({}, "file:///daten/b.json") == "/daten/b.json"
+    url = "https://intranet.musterstadt.de/export.csv"
+    assert export_source({}, url) == url
     with pytest.raises(ConfigurationError, match="Exportdatei fehlt"):
-        export_path({}, "")
+        export_source({}, "")
     with pytest.raises(ConfigurationError, match="nicht lesbar"):
         next(ExportStream().read(_ctx(tmp_path / "fehlt.csv")))
+
+
+# --- an export fetched from a URL (the replay plays the export tool's download) ---------------------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_url_export_edits_new_rows_and_explicit_deletions(server: ReplayServer, sqlite_engine: Engine,
+                                                          fmt: str) -> None:
+    cfg, items = load_world("export")
+    state = server.add_channel(cfg, items)
+    channel = server.channel_config(cfg.id)
+    if fmt == "csv":
+        channel = channel.model_copy(update={"base_url": channel.base_url + "?format=csv"})
+    with sqlite_engine.begin() as conn:
+        sync_channels(conn, [channel])
+    with fast_client() as client:
+        assert sync_channel(sqlite_engine, channel, client=client).new == len(items)
+        state.edit("c-1001", "Wo genau bekomme ich den Ausweis? (Erledigt, danke!)")
+        state.items["c-1003"].state = ItemState.DELETED  # the export tool reports the deletion
+        state.remove("c-2001")  # a partial export: absent is not deleted
+        result = sync_channel(sqlite_engine, channel, client=client)
+    assert (result.error, result.new, result.updated, result.deleted) == (None, 0, 2, 0)
+    with sqlite_engine.connect() as conn:
+        rows = conn.execute(select(item.c.external_id, item.c.state, item.c.text).where(item.c.channel_id == cfg.id))
+        stored = {ext: (value, text) for ext, value, text in rows}
+    assert stored["c-1001"] == (ItemState.VISIBLE, "Wo genau bekomme ich den Ausweis? (Erledigt, danke!)")
+    assert stored["c-1003"][0] == ItemState.DELETED and stored["c-2001"][0] == ItemState.VISIBLE

@@ -78,7 +78,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]
 
 
 @pytest.fixture(scope="module")
-def page(app: tuple[str, Seeded]) -> Iterator[Any]:
+def page() -> Iterator[Any]:
+    """A Chromium tab (checked before the app starts, so a missing browser costs nothing)."""
     chromium = shutil.which("chromium")
     if chromium is None:
         missing("Debian's chromium is not installed (apt-get install chromium)")
@@ -88,7 +89,7 @@ def page(app: tuple[str, Seeded]) -> Iterator[Any]:
         missing("the playwright Python package is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1680, "height": 1300}, locale="de-DE",
+        context = browser.new_context(viewport={"width": 1920, "height": 1200}, locale="de-DE",
                                       timezone_id="Europe/Berlin")
         pg = context.new_page()
         pg.set_default_timeout(20_000)
@@ -116,7 +117,7 @@ def _settle(pg: Any) -> None:
     pg.wait_for_timeout(500)  # let the grid and the chart paint
 
 
-def test_queue_then_lagebild_in_chromium(app: tuple[str, Seeded], page: Any, shots: Path) -> None:
+def test_queue_then_lagebild_in_chromium(page: Any, app: tuple[str, Seeded], shots: Path) -> None:
     base, seeded = app
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

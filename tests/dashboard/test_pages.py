@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from streamlit.testing.v1 import AppTest
 
 from dashboard.labels import fmt_date, truncate
 from store.db import make_engine, migrate
-from store.schema import case
+from store.schema import case, item
 from tests.conftest import REPO
 from tests.dashboard.seed import Seeded, seed
 
@@ -144,6 +144,26 @@ def test_queue_all_done(seeded: Seeded, store: Engine) -> None:
     assert {m.label: m.value for m in at.metric} == {"Offen": "0", "Überfällig": "0", "Notfälle": "0"}
 
 
+def test_queue_pages_beyond_500_cases(seeded: Seeded, store: Engine) -> None:
+    with store.begin() as conn:
+        ids = list(seeded.case_ids.values())
+        template = conn.execute(select(case).where(case.c.id == ids[0])).one()._asdict()
+        many = [{"channel_id": "mastodon", "external_id": f"bulk{i}", "kind": "comment",
+                 "created_at": seeded.now, "text": f"Frage Nummer {i}", "content_hash": "x",
+                 "first_seen": seeded.now, "last_seen": seeded.now} for i in range(600)]
+        conn.execute(item.insert(), many)
+        new_ids = conn.execute(select(item.c.id).where(item.c.external_id.like("bulk%"))).scalars().all()
+        conn.execute(case.insert(), [
+            {k: v for k, v in template.items() if k != "id"} | {"item_id": i, "channel_id": "mastodon",
+                                                                "due_at": None} for i in new_ids])
+    at = _run(QUEUE)
+    assert len(_queue_table(at)) == 500
+    assert at.caption[0].value == "Fälle 1–500 von 607; mit den Filtern eingrenzen."
+    at.number_input[0].set_value(2).run()
+    assert len(_queue_table(at)) == 107
+    assert at.caption[0].value == "Fälle 501–607 von 607; mit den Filtern eingrenzen."
+
+
 def test_queue_csv_download_is_offered(seeded: Seeded) -> None:
     at = _run(QUEUE)
     buttons = at.get("download_button")
@@ -172,8 +192,9 @@ def test_lagebild_warns_of_the_spike(seeded: Seeded) -> None:
     at = _run(LAGEBILD)
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1
-    assert warnings[0].startswith(
-        f"Auffälliger Anstieg auf Kanal Facebook\\-Seite Stadt Musterstadt am {fmt_date(seeded.day(-1))}: 40 Kommentare")
+    channel = "Facebook\\-Seite Stadt Musterstadt"  # markdown-escaped: channel names are data too
+    day = fmt_date(seeded.day(-1))
+    assert warnings[0].startswith(f"Auffälliger Anstieg auf Kanal {channel} am {day}: 40 Kommentare")
 
 
 def test_lagebild_per_day_table_and_window(seeded: Seeded) -> None:

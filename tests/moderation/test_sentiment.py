@@ -1,0 +1,133 @@
+"""moderation.sentiment must give textblob-de's numbers (its reference implementation), only faster."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from moderation.sentiment import sentiment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TOLERANCE = 0.01
+REQUIRED_SHARE = 0.99
+
+
+def load_comments() -> list[str]:
+    """The fixture comments; a literal "\\n" in a line stands for a line break."""
+    lines = (FIXTURES / "sentiment_comments.txt").read_text(encoding="utf-8").splitlines()
+    return [line.replace("\\n", "\n") for line in lines if line.strip() and not line.startswith("#")]
+
+
+def combined_comments(comments: list[str], count: int, seed: int) -> Iterator[str]:
+    """Longer comments: two or three fixture comments glued with spaces, line breaks or paragraphs."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        parts = rng.sample(comments, rng.randint(2, 3))
+        yield rng.choice([" ", "\n", "\n\n", " ... "]).join(parts)
+
+
+def reference(text: str) -> tuple[float, float]:
+    from textblob_de import PatternTokenizer, TextBlobDE
+
+    polarity, subjectivity = TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment
+    return float(polarity), float(subjectivity)
+
+
+def agreement(texts: list[str]) -> tuple[float, list[tuple[str, tuple[float, float], tuple[float, float]]]]:
+    misses = []
+    for text in texts:
+        ours, theirs = sentiment(text), reference(text)
+        if abs(ours[0] - theirs[0]) > TOLERANCE or abs(ours[1] - theirs[1]) > TOLERANCE:
+            misses.append((text, ours, theirs))
+    return 1 - len(misses) / len(texts), misses
+
+
+def test_fixture_corpus_is_varied() -> None:
+    comments = load_comments()
+    assert len(comments) >= 300
+    joined = "\n".join(comments)
+    for feature in ("nicht gut", "Sehr schlecht", "!!!", ":-)", ":(", "<3", "(!)", "ä", "ß", "\n\n", "/", "z.B."):
+        assert feature in joined, feature
+    assert any(c.isupper() and len(c) > 5 for c in comments)
+    assert sum(1 for c in comments if c.count(". ") + c.count("? ") + c.count("! ") >= 1) >= 30
+
+
+def test_agrees_with_textblob_de_on_fixture_comments() -> None:
+    share, misses = agreement(load_comments())
+    assert share >= REQUIRED_SHARE, misses[:5]
+
+
+def test_agrees_with_textblob_de_on_combined_comments() -> None:
+    texts = list(combined_comments(load_comments(), 250, seed=4))
+    share, misses = agreement(texts)
+    assert share >= REQUIRED_SHARE, misses[:5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", (0.0, 0.0)),
+        ("Das ist gut.", (1.0, 0.0)),
+        ("Das ist nicht gut.", (-0.5, 0.0)),  # negation halves and flips
+        ("Gut. Und sonst nichts.", (0.5, 0.0)),  # averaged over sentences, the neutral one counts as 0
+        ("Danke :-)", (0.5, 1.0)),  # emoticons carry polarity and subjectivity
+    ],
+)
+def test_known_values(text: str, expected: tuple[float, float]) -> None:
+    assert sentiment(text) == pytest.approx(expected)
+    assert reference(text) == pytest.approx(expected)
+
+
+WORDS = sorted({w for c in load_comments() for w in c.split()})
+PIECES = st.one_of(
+    st.sampled_from(WORDS),
+    st.sampled_from(["nicht", "kein", "sehr", "!", "!!!", "?", ".", "...", ",", "(!)", ":-)", ":(", "XD", "<3",
+                     "/", "\n", "\n\n", '"', "„", "“", "'s", "z.B.", "Str.", "ß", "Ä", "😡", "<b>", "&amp;"]),
+    st.text(min_size=1, max_size=4),
+)
+SEPARATORS = st.sampled_from([" ", " ", " ", "", "\n", "  "])
+
+
+@st.composite
+def comment_like(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(st.tuples(PIECES, SEPARATORS), max_size=25))
+    return "".join(p + s for p, s in pieces)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(comment_like())
+def test_matches_textblob_de_on_generated_text(text: str) -> None:
+    ours, theirs = sentiment(text), reference(text)
+    assert ours == pytest.approx(theirs, abs=1e-9), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), comment_like()))
+def test_never_raises_and_stays_in_range(text: str) -> None:
+    polarity, subjectivity = sentiment(text)
+    assert math.isfinite(polarity) and math.isfinite(subjectivity)
+    assert -1.0 <= polarity <= 1.0
+    assert 0.0 <= subjectivity <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00\x01\x02\x1f\x7f",
+        "\u200b\u200e\u202e Gut \ufeff",
+        "<script>alert('schlecht')</script><br/>&nbsp;&lt;p&gt;",
+        "😀" * 500,
+        "/" * 300,
+        ("Das ist gut! " * 3000) + ("Das ist schlecht. " * 3000),  # ~100 kB
+        "gut " * 20000,  # one very long sentence
+    ],
+)
+def test_robust_on_odd_input(text: str) -> None:
+    polarity, subjectivity = sentiment(text)
+    assert -1.0 <= polarity <= 1.0 and 0.0 <= subjectivity <= 1.0
