@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from moderation.pipeline import TriageResult, Triager
+from moderation.pipeline import Triager, TriageResult
 from moderation.sla import due_at
 from store.config import Policy
 from store.models import utcnow
