@@ -33,13 +33,15 @@ class ThreadScan:
 
 @dataclass(slots=True)
 class Page:
-    """One unit of work: items to upsert, the bookmark to save with them, and an optional full-thread scan."""
+    """One unit of work: items to upsert, the bookmark to save with them, an optional full-thread scan, and the
+    external ids confirmed deleted upstream (``gone``: e.g. the platform answered NotFound for that very post)."""
 
     items: list[Item]
     bookmark: Bookmark | None = None
     thread: ThreadScan | None = None
     cursor: str | None = None  # what was requested for this page (URL path + cursor): the runner's loop guard
     warnings: list[str] = field(default_factory=list)  # German notes for the sync result (e.g. a bozo feed)
+    gone: frozenset[str] = frozenset()  # never for transient errors or items merely missing from a listing
 
 
 @dataclass(slots=True)

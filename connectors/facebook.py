@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from connectors import graph
 from connectors.base import Capability, Stream, WriteResult
 from connectors.errors import ConfigurationError, SourceFormatError
+from connectors.graph_errors import as_int
 from connectors.http import HttpClient
 from connectors.registry import Connector, register
 from store.config import ChannelConfig
@@ -48,7 +49,7 @@ def parse_post(node: Mapping[str, Any], channel_id: str) -> Item:
         url=graph.text_of(node.get("permalink_url")),
         like_count=graph.summary_total(node.get("reactions")),
         reply_count=graph.summary_total(node.get("comments")),
-        share_count=graph.as_int(shares.get("count")) if isinstance(shares, Mapping) else 0,
+        share_count=as_int(shares.get("count")) if isinstance(shares, Mapping) else 0,
         raw=dict(node),
     )
 
@@ -78,8 +79,8 @@ def parse_comment(node: Mapping[str, Any], channel_id: str, post_id: str, own: g
         parent_external_id=parent_id if is_reply else post_id,
         thread_root_external_id=post_id,
         url=graph.text_of(node.get("permalink_url")),
-        like_count=graph.as_int(node.get("like_count")),
-        reply_count=graph.as_int(node.get("comment_count")),
+        like_count=as_int(node.get("like_count")),
+        reply_count=as_int(node.get("comment_count")),
         state=ItemState.HIDDEN if node.get("is_hidden") is True else ItemState.VISIBLE,
         raw=dict(node),
     )

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from connectors import graph
 from connectors.base import Capability, Stream, WriteResult
 from connectors.errors import ConfigurationError, SourceFormatError
+from connectors.graph_errors import as_int, next_page_params
 from connectors.http import HttpClient
 from connectors.registry import Connector, register
 from store.config import ChannelConfig
@@ -50,8 +51,8 @@ def parse_media(node: Mapping[str, Any], channel_id: str, account_id: str) -> It
         author_name=username if isinstance(username, str) else "",
         is_own_account=True,  # /{ig-user-id}/media lists only the account's own media
         url=graph.text_of(node.get("permalink")),
-        like_count=graph.as_int(node.get("like_count")),
-        reply_count=graph.as_int(node.get("comments_count")),
+        like_count=as_int(node.get("like_count")),
+        reply_count=as_int(node.get("comments_count")),
         raw=dict(node),
     )
 
@@ -82,7 +83,7 @@ def parse_comment(
         is_own_account=own.is_own(author_id, author_name),
         parent_external_id=parent or media_id,
         thread_root_external_id=media_id,
-        like_count=graph.as_int(node.get("like_count")),
+        like_count=as_int(node.get("like_count")),
         reply_count=len(reply_nodes) if isinstance(reply_nodes, list) else 0,
         state=ItemState.HIDDEN if node.get("hidden") is True else ItemState.VISIBLE,
         raw={k: v for k, v in node.items() if k != "replies"},
@@ -96,7 +97,7 @@ def expanded_replies(node: Mapping[str, Any]) -> tuple[list[dict[str, Any]], boo
         return [], False
     data = replies.get("data")
     nodes = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
-    return nodes, graph.next_page_params(replies) is not None
+    return nodes, next_page_params(replies) is not None
 
 
 def parse_media_page(payload: object, channel_id: str, account_id: str) -> list[Item]:

@@ -4,10 +4,10 @@ Own posts come from ``GET /api/v1/accounts/:id/statuses`` (no reblogs, no replie
 from the newest with ``max_id`` (Link ``rel="next"``) to the start of the window; later syncs read forward from
 the bookmark with ``min_id`` (Link ``rel="prev"``) — never ``since_id``, which skips statuses. Replies come
 from ``GET /api/v1/statuses/:id/context`` (all descendants) for every own post inside the lookback window,
-each a full thread scan so replies deleted upstream get marked. ``content`` is HTML and becomes plain text;
-an edit (``edited_at``) changes the text and keeps its history. Public reads need no token; write-back (reply,
-delete own status) needs one. The instance's 300 requests / 5 minutes are respected via the client's
-``X-RateLimit-*`` handling.
+each a full thread scan so replies deleted upstream get marked; a 404 there marks the post itself deleted.
+``content`` is HTML and becomes plain text; an edit (``edited_at``) changes the text and keeps its history.
+Public reads need no token; write-back (reply, delete own status) needs one. The instance's 300 requests /
+5 minutes are respected via the client's ``X-RateLimit-*`` handling.
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ class PostsStream(_Base):
 
 
 class CommentsStream(_Base):
-    """All replies under each own post inside the lookback window, one thread scan per post."""
+    """All replies under each own post inside the lookback window, one thread scan per post; a post whose
+    context answers 404 was deleted upstream and is marked gone."""
 
     name: ClassVar[str] = "comments"
     is_sorted: ClassVar[bool] = True  # no cursor: every page is a complete thread
@@ -163,9 +164,8 @@ class CommentsStream(_Base):
             try:
                 body, _response = self._get(f"{self.connector.api}/statuses/{post_id}/context", None,
                                             "Mastodon-Antworten")
-            except NotFound:
-                yield Page([], cursor=f"context:{post_id}",
-                           warnings=[f"Beitrag {post_id} ist auf Mastodon nicht mehr vorhanden"])
+            except NotFound:  # 404 for this very status: deleted upstream
+                yield Page([], cursor=f"context:{post_id}", gone=frozenset({post_id}))
                 continue
             if not isinstance(body, Mapping):
                 raise SourceFormatError("Mastodon: Kontext ist kein JSON-Objekt")

@@ -1,10 +1,11 @@
 """The sync runner: read every stream of a channel and store each page in one transaction.
 
 Per page: upsert the items, save the bookmark (sorted streams only; unsorted streams save their last
-bookmark when the stream ends) and, for a :class:`ThreadScan`, mark stored comments missing upstream as
-deleted — all in one transaction, so a crash between pages leaves no gap and no duplicate. Guards: a cursor
-requested twice in one run (a pagination loop) and more than ``max_pages`` pages of one stream end the
-channel's sync with a clear error. A failing channel never stops the others.
+bookmark when the stream ends), for a :class:`ThreadScan` mark stored comments missing upstream as deleted,
+and mark the page's ``gone`` ids (posts confirmed deleted upstream) deleted — all in one transaction, so a
+crash between pages leaves no gap and no duplicate. Guards: a cursor requested twice in one run (a pagination
+loop) and more than ``max_pages`` pages of one stream end the channel's sync with a clear error. A failing
+channel never stops the others.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from connectors.registry import connector_for
 from store.bookmarks import load_bookmarks, save_bookmark
 from store.channels import record_sync
 from store.config import ChannelConfig
-from store.items import mark_thread_deleted, recent_own_posts, upsert_items
+from store.items import mark_deleted, mark_thread_deleted, recent_own_posts, upsert_items
 from store.models import Bookmark, utcnow
 from store.schema import channel as channel_table
 
@@ -193,5 +194,7 @@ def _store_page(conn: Connection, channel_id: str, page: Page, *, save: bool, re
     if page.thread is not None:
         result.deleted += mark_thread_deleted(conn, channel_id, page.thread.root_external_id,
                                               page.thread.seen_external_ids)
+    if page.gone:
+        result.deleted += mark_deleted(conn, channel_id, page.gone)
     if save and page.bookmark is not None:
         save_bookmark(conn, page.bookmark)

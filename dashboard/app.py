@@ -11,7 +11,7 @@ import streamlit as st
 st.set_page_config(page_title="Netzpflege", page_icon=":material/forum:", layout="wide")
 
 navigation = st.navigation([
-    st.Page("pages/warteschlange.py", title="Warteschlange", icon=":material/inbox:", default=True),
-    st.Page("pages/lagebild.py", title="Lagebild", icon=":material/monitoring:"),
+    st.Page("views/warteschlange.py", title="Warteschlange", icon=":material/inbox:", default=True),
+    st.Page("views/lagebild.py", title="Lagebild", icon=":material/monitoring:"),
 ])
 navigation.run()

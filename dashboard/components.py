@@ -22,7 +22,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 def md_escape(text: str) -> str:
     """``text`` with every markdown-special character backslash-escaped, for labels built from data."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # a word joiner after '@' keeps the markdown renderer from turning "stadt@social.example" into a mailto link
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
 
 
 @contextmanager

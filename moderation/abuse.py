@@ -50,13 +50,16 @@ class AbuseResult:
 
 def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
     """Categories whose lexicon hits make a clear case (override of the model), in category order."""
+    if not dense:
+        return []
     found = []
     for name, cat in lexicon.categories.items():
-        pattern = dense.get(f"x:pattern_{name}", 0.0) > 0
-        if cat.person_target:
-            hit = pattern or (name == "insult" and dense.get("x:insult_at_person", 0.0) > 0)
+        if f"x:pattern_{name}" in dense:
+            hit = cat.override or cat.person_target  # person-target patterns are aimed by construction
+        elif cat.person_target:
+            hit = name == "insult" and "x:insult_at_person" in dense
         else:
-            hit = cat.override and (pattern or dense.get(f"x:lex_{name}", 0.0) > 0)
+            hit = cat.override and f"x:lex_{name}" in dense
         if hit:
             found.append(name)
     return found
@@ -129,20 +132,24 @@ class AbuseModel:
 
     def _decision(self, found: Cues) -> float:
         words = found.words
-        char_sum = 0.0
+        char_sum = word_sum = 0.0
         n_chars = 0
-        word_sum = 0.0
+        info = self._word
         for w in words:
-            c, n, u = self._word(w)
+            c, n, u = info(w)
             char_sum += c
             n_chars += n
             word_sum += u
         if words:
-            bigrams = self._bigrams.get
-            word_sum += sum(bigrams(f"{a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False))
+            bigram = self._bigrams.get
+            previous = words[0]
+            for w in words[1:]:
+                word_sum += bigram(previous + " " + w, 0.0)
+                previous = w
             word_sum /= math.sqrt(len(words))
             char_sum /= math.sqrt(n_chars)
-        dense = sum(self._dense.get(k, 0.0) * v for k, v in found.dense.items())
+        weights = self._dense
+        dense = sum(weights.get(k, 0.0) * v for k, v in found.dense.items())
         return self.bias + char_sum + word_sum + dense
 
     def assess(self, text: str, normalised: str | None = None) -> AbuseResult:

@@ -48,12 +48,12 @@ DENSE_NAMES = (
 )
 
 
-_NOT_LEXICON = frozenset({"x:second_person", "x:exclamations", "x:shouting"})
+_NOT_CUES = frozenset({"x:second_person", "x:exclamations", "x:shouting", "x:mild_insult", "x:second_person_mild"})
 
 
 def has_lexicon_cue(dense: dict[str, float]) -> bool:
-    """Whether the lexicon found anything (such texts have their own decision threshold)."""
-    return any(name not in _NOT_LEXICON for name in dense)
+    """Whether the lexicon found a strong term or a pattern (such texts have their own decision threshold)."""
+    return any(name not in _NOT_CUES for name in dense)
 
 
 def clean(normalised: str) -> str:
@@ -91,8 +91,7 @@ class Cues:
 def cues(text: str, cleaned: str, lexicon: Lexicon) -> Cues:
     """Lexicon hits and dense features of a text (``cleaned`` = :func:`clean` of its normalised form)."""
     words = tokens(cleaned)
-    term_hits = [(i, hit) for i, w in enumerate(words) for hit in lexicon.word_hits(w)]
-    pattern_hits = lexicon.pattern_hits(cleaned, words)
+    term_hits, pattern_hits = lexicon.scan(cleaned, words)
     dense: dict[str, float] = {}
     for _, hit in term_hits:
         dense["x:mild_insult" if hit.mild else f"x:lex_{hit.category}"] = 1.0
@@ -112,7 +111,7 @@ def cues(text: str, cleaned: str, lexicon: Lexicon) -> Cues:
         dense["x:insult_at_person"] = 1.0
     if negated:
         dense["x:insult_negated"] = 1.0
-    if SECOND_PERSON.intersection(words):
+    if not SECOND_PERSON.isdisjoint(words):
         dense["x:second_person"] = 1.0
         if "x:mild_insult" in dense:
             dense["x:second_person_mild"] = 1.0

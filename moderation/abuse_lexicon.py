@@ -143,7 +143,7 @@ class Lexicon:
                 self._always.append(i)
             for word in found or ():
                 self._anchored.setdefault(word[:2], []).append((word, i))
-        self._cache: dict[str, tuple[TermHit, ...]] = {}
+        self._cache: dict[str, tuple[tuple[TermHit, ...], tuple[int, ...]]] = {}
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -181,14 +181,15 @@ class Lexicon:
                 patterns.append((name, str(rx), str(item_hint or "")))
         return cls(categories, terms, patterns, str(data.get("version", "1")))
 
-    def word_hits(self, word: str) -> tuple[TermHit, ...]:
-        """Lexicon terms that one normalised word matches (cached)."""
-        hits = self._cache.get(word)
-        if hits is None:
+    def word_info(self, word: str) -> tuple[tuple[TermHit, ...], tuple[int, ...]]:
+        """(lexicon terms the normalised word matches, patterns the word may start) of one word, cached."""
+        info = self._cache.get(word)
+        if info is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            hits = self._cache[word] = self._lookup(word)
-        return hits
+            starts = tuple(sorted({i for anchor, i in self._anchored.get(word[:2], ()) if word.startswith(anchor)}))
+            info = self._cache[word] = (self._lookup(word), starts)
+        return info
 
     def _lookup(self, word: str) -> tuple[TermHit, ...]:
         if len(word) < 2 or word.isdigit():
@@ -216,18 +217,21 @@ class Lexicon:
                 found[entry] = None
         return tuple(TermHit(c, t, word, mild) for c, t, mild in found)
 
-    def pattern_hits(self, normalised: str, words: list[str]) -> list[PatternHit]:
-        """Pattern matches in a normalised text (``words`` = its tokens), in lexicon order."""
+    def scan(self, normalised: str, words: list[str]) -> tuple[list[tuple[int, TermHit]], list[PatternHit]]:
+        """Term hits (with the index of their word) and pattern matches of a normalised text and its tokens."""
+        term_hits: list[tuple[int, TermHit]] = []
         todo = set(self._always)
-        anchored = self._anchored
-        for word in set(words):
-            for anchor, i in anchored.get(word[:2], ()):
-                if word.startswith(anchor):
-                    todo.add(i)
-        hits = []
+        info = self.word_info
+        for i, word in enumerate(words):
+            hits, starts = info(word)
+            if hits:
+                term_hits += [(i, hit) for hit in hits]
+            if starts:
+                todo.update(starts)
+        patterns: list[PatternHit] = []
         for i in sorted(todo):
             category, rx, hint = self._patterns[i]
             m = rx.search(normalised)
             if m:
-                hits.append(PatternHit(category, m.group(), hint))
-        return hits
+                patterns.append(PatternHit(category, m.group(), hint))
+        return term_hits, patterns

@@ -50,6 +50,7 @@ class _TokenLemmas:
     guessed: bool  # the tag was guessed for an unknown word and may depend on the neighbours
     by_tag: dict[str, _Lemma]
     default: _Lemma
+    special: bool  # some lemma can carry sentiment, or `edgy`: the sentence must be looked at
     needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
     deviant: Retagging  # the context rules that would give a differently scoring lemma
     varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
@@ -93,26 +94,26 @@ class _Engine:
     # -- text and sentences ---------------------------------------------------------------------------
 
     def score_text(self, text: str) -> tuple[float, float]:
-        sentences = self.german.sentences(text)
+        sentences = self.german.sentences_with_tokens(text)
         if not sentences:
             return 0.0, 0.0
         polarity: float = 0
         subjectivity: float = 0
-        for sentence in sentences:
-            tokens = self.sentence_tokens(sentence)
+        for sentence, tokens in sentences:
+            tokens = self.sentence_tokens(sentence, tokens)
             words = [t.replace("ß", "ss") for t in tokens] if "ß" in sentence else tokens
             p, s = self.score_words(self.lemma_words(tokens, words))
             polarity += p
             subjectivity += s
         return polarity / len(sentences), subjectivity / len(sentences)
 
-    def sentence_tokens(self, sentence: str) -> list[str]:
-        """The tokens textblob-de's lemmatiser parses for one sentence (it tokenizes it again)."""
-        if "/" not in sentence:
-            tokens = sentence.split(" ")
-            stable, is_stable = self.german.stable, self.german.is_stable
-            if all(t in stable or is_stable(t) for t in tokens):
-                return _word_tokenize(tokens)
+    def sentence_tokens(self, sentence: str, tokens: list[str] | None) -> list[str]:
+        """The tokens textblob-de's lemmatiser parses for one sentence: it tokenizes it again.
+
+        ``tokens``: the sentence's tokens when that gives them back unchanged, else None.
+        """
+        if tokens is not None and "/" not in sentence:
+            return _word_tokenize(tokens)
         out: list[str] = []
         for part in self.german.sentences(sentence.replace("/", _SLASH_WORD)):
             out += _word_tokenize(part.split(" "))
@@ -121,16 +122,15 @@ class _Engine:
     # -- lemmata ----------------------------------------------------------------------------------------
 
     def lemma_words(self, tokens: list[str], words: list[str]) -> list[str]:
-        """The lower-cased words pattern's sentiment scorer sees for one sentence.
+        """The lower-cased words pattern's sentiment scorer sees for one sentence -- or none at all when
+        none of them could carry sentiment (the score is 0 then anyway).
 
         ``words`` are the ``tokens`` as the tagger sees them ("ß" spelled "ss").
         """
         first, later = self._by_token
         near, last = self.tagger.neighbour_words, len(tokens) - 1
         options: list[_TokenLemmas] = []
-        lower: list[str] = []
-        retag: list[int] = []
-        edgy = False
+        special = False
         for i, token in enumerate(tokens):
             option = later.get(token) if i else first.get(token)
             if option is None or (
@@ -138,32 +138,26 @@ class _Engine:
             ):
                 option = self._options_at(i, tokens, words)
             options.append(option)
-            lower += option.default.lower
-            if option.needs_tag:
-                retag.append(i)
-            if option.edgy:
-                edgy = True
-        if not retag and not edgy:
-            return lower
+            if option.special:
+                special = True
+        if not special:
+            return []
         tags = [o.tag for o in options]
         context: ContextTagger | None = None
-        chosen: list[_Lemma] | None = None
-        for i in retag:
-            option = options[i]
-            if self.tagger.may_retag(i, words, tags, option.deviant):
+        if any(o.edgy for o in options) and self._may_merge(options):
+            # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); do it on the exact lemmas.
+            context = self.tagger.context(words, tags)
+            lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text
+                      for i, o in enumerate(options)]
+            text = " ".join(lemma for lemma in lemmas if lemma is not None)
+            return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
+        chosen = [o.default for o in options]
+        for i, option in enumerate(options):
+            if option.needs_tag and self.tagger.may_retag(i, words, tags, option.deviant):
                 context = context or self.tagger.context(words, tags)
                 if context.any_fires(i, option.deviant.rules):
-                    chosen = chosen or [o.default for o in options]
                     chosen[i] = option.by_tag[context.final_tag(i)]
-        if chosen is not None:
-            lower = [w for lemma in chosen for w in lemma.lower]
-        if not edgy or not self._may_merge(options):
-            return lower
-        # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); redo it on the exact lemmas.
-        context = context or self.tagger.context(words, tags)
-        lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text for i, o in enumerate(options)]
-        text = " ".join(lemma for lemma in lemmas if lemma is not None)
-        return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
+        return [w for lemma in chosen for w in lemma.lower]
 
     def _options_at(self, i: int, tokens: list[str], words: list[str]) -> _TokenLemmas:
         tag, guessed = self.tagger.initial_tag(i, words)
@@ -204,7 +198,8 @@ class _Engine:
         may_vanish = any(not lm.cased for lm in lemmas)
         inner = any(english.needs_merge(" ".join(lm.cased)) for lm in lemmas if len(lm.cased) > 1)
         return _TokenLemmas(
-            tag, guessed, by_tag, by_tag[tag], bool(deviant), self.tagger.rules_towards(word, tag, deviant),
+            tag, guessed, by_tag, by_tag[tag], inner or bool(lasts) or any(map(self._scores, lemmas)),
+            bool(deviant), self.tagger.rules_towards(word, tag, deviant),
             len({lm.text for lm in lemmas}) > 1,
             firsts, lasts, may_vanish, inner, bool(lasts or inner),
         )
@@ -220,6 +215,11 @@ class _Engine:
             return _Lemma(None, (), ())
         cased = tuple(part for raw in lemma.split() for part in self.english.split_word(raw))
         return _Lemma(lemma, cased, tuple(w.lower() for w in cased))
+
+    def _scores(self, lemma: _Lemma) -> bool:
+        """Whether the lemma has a word the scorer gives a score (not just a negation or "!")."""
+        lex = self.lexicon
+        return any(w in lex.words or w == "(!)" or w in lex.emoticons for w in lemma.lower)
 
     def _word_class(self, w: str) -> object:
         lex = self.lexicon

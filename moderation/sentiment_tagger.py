@@ -105,6 +105,23 @@ class Retagging:
     rules: _Candidates
 
 
+def _retagging(tag: str, rules: Sequence[ContextRule]) -> Retagging:
+    triggers: dict[tuple[int, int], set[str]] = {}
+    for r in rules:
+        for tests in _KIND_TESTS.get(r.kind, ()):
+            if not tests:
+                triggers[(0, _ALWAYS)] = set()
+                continue
+            # One test per alternative is enough to rule it out: take the cheapest to check.
+            offset, reads_tag, which = min(tests, key=_test_cost)
+            kind = _LEFT_TAG if reads_tag and offset < 0 else _TAG if reads_tag else _WORD
+            triggers.setdefault((offset, kind), set()).add(r.x if which == "x" else r.y)
+    return Retagging(
+        tuple((offset, kind, frozenset(values)) for (offset, kind), values in triggers.items()),
+        _index_rules(tag, rules),
+    )
+
+
 def _index_rules(tag: str, rules: Sequence[ContextRule]) -> _Candidates:
     always = -1
     tables: dict[_Positions, dict[Any, int]] = {}
@@ -150,6 +167,16 @@ class GermanTagger:
         self._morphology = _compile_morphology(morphology)
         neighbour_words = {x for f, tag, cmd, x, pos in self._morphology if cmd in ("goodleft", "goodright")}
         self._morph_neighbours = frozenset(neighbour_words)
+        self._morph_by_affix: dict[tuple[str, str | None], list[int]] = {}
+        self._morph_other: list[tuple[int, str, str]] = []
+        for index, (_, _, cmd, x, _) in enumerate(self._morphology):
+            if cmd in ("hassuf", "haspref", "word", "goodleft", "goodright"):
+                if x:  # an empty affix would match every word: keep it with the others
+                    self._morph_by_affix.setdefault((cmd, x), []).append(index)
+                    continue
+            self._morph_other.append((index, cmd, x))
+        self._morph_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
+                                      if cmd in ("hassuf", "haspref") and x})
         self._context = tuple(
             ContextRule(r[0], r[1], r[2].lower(), r[3], r[4] if len(r) > 4 else "") for r in context
         )
@@ -159,7 +186,11 @@ class GermanTagger:
         self._singularize = singularize
         self._infinitive = infinitive
         self._morph_cache: dict[tuple[str, str | None, str | None], str] = {}
-        self._candidates: dict[tuple[str, str], _Candidates] = {}
+        self._word_rules = frozenset(
+            r.x if _CURRENT_WORD[r.kind] == "x" else r.y for r in self._context if r.kind in _CURRENT_WORD
+        )
+        self._candidates: dict[tuple[str | None, str], _Candidates] = {}
+        self._towards: dict[tuple[str | None, str, frozenset[str]], Retagging] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
 
     # -- initial tags (lexicon, then morphology for unknown words) -------------------------------------
@@ -201,23 +232,36 @@ class GermanTagger:
         return tag
 
     def _apply_morphology(self, w: str, prev: str | None, next_: str | None) -> str:
+        """Pattern's ``Morphology.apply``: the rules run in order, each may retag the word (rules
+        marked ``f`` only when it has their tag by then). Only rules whose test holds are visited."""
         known = self._lexicon
-        tag = "NN"
-        for f, required, cmd, x, pos in self._morphology:
-            if f and tag != required:
-                continue
+        by_affix = self._morph_by_affix
+        hits: list[int] = []
+        for n in self._morph_lengths:
+            hits += by_affix.get(("hassuf", w[-n:]), ())
+            hits += by_affix.get(("haspref", w[:n]), ())
+        hits += by_affix.get(("word", w), ())
+        hits += by_affix.get(("goodleft", next_), ())
+        hits += by_affix.get(("goodright", prev), ())
+        for index, cmd, x in self._morph_other:
             if (
                 (cmd == "hassuf" and w.endswith(x))
                 or (cmd == "haspref" and w.startswith(x))
                 or (cmd == "char" and x in w)
                 or (cmd == "word" and x == w)
+                or (cmd == "goodleft" and x == next_)
+                or (cmd == "goodright" and x == prev)
                 or (cmd == "addpref" and x + w in known)
                 or (cmd == "addsuf" and w + x in known)
                 or (cmd == "deletepref" and w.startswith(x) and w[len(x):] in known)
                 or (cmd == "deletesuf" and w.endswith(x) and w[: -len(x)] in known)
-                or (cmd == "goodleft" and x == next_)
-                or (cmd == "goodright" and x == prev)
             ):
+                hits.append(index)
+        tag = "NN"
+        rules = self._morphology
+        for index in sorted(set(hits)):
+            f, required, _, _, pos = rules[index]
+            if not f or tag == required:
                 tag = pos
         return tag
 
@@ -228,15 +272,18 @@ class GermanTagger:
         return self._candidates_for(word, tag).possible
 
     def _candidates_for(self, word: str, tag: str) -> _Candidates:
-        key = (word, tag)
+        key = (self._rule_word(word), tag)
         found = self._candidates.get(key)
         if found is None:
-            if len(self._candidates) > _CACHE_LIMIT:
-                self._candidates.clear()
-            found = self._candidates[key] = _index_rules(tag, self._rules_for(word, tag))
+            found = self._candidates[key] = _index_rules(tag, self._rules_for(*key))
         return found
 
-    def _rules_for(self, word: str, tag: str) -> list[ContextRule]:
+    def _rule_word(self, word: str) -> str | None:
+        """``word`` if some context rule names it as the current word, else None: then the candidate
+        rules depend on the tag alone and are shared by all such words."""
+        return word if word in self._word_rules else None
+
+    def _rules_for(self, word: str | None, tag: str) -> list[ContextRule]:
         rules = []
         for r in self._context:
             if r.tag1 != tag and r.tag1 != "*":
@@ -247,23 +294,19 @@ class GermanTagger:
             rules.append(r)
         return rules
 
+    def candidates_towards(self, word: str, tag: str, targets: frozenset[str]) -> _Candidates:
+        """The candidate rules of a (word, initial tag) that retag it to one of ``targets``."""
+        return self.rules_towards(word, tag, targets).rules
+
     def rules_towards(self, word: str, tag: str, targets: frozenset[str]) -> Retagging:
         """The context rules that could retag this (word, initial tag) to one of ``targets``."""
-        rules = [r for r in self._rules_for(word, tag) if r.tag2 in targets]
-        triggers: dict[tuple[int, int], set[str]] = {}
-        for r in rules:
-            for tests in _KIND_TESTS.get(r.kind, ()):
-                if not tests:
-                    triggers[(0, _ALWAYS)] = set()
-                    continue
-                # One test per alternative is enough to rule it out: take the cheapest to check.
-                offset, reads_tag, which = min(tests, key=_test_cost)
-                kind = _LEFT_TAG if reads_tag and offset < 0 else _TAG if reads_tag else _WORD
-                triggers.setdefault((offset, kind), set()).add(r.x if which == "x" else r.y)
-        return Retagging(
-            tuple((offset, kind, frozenset(values)) for (offset, kind), values in triggers.items()),
-            _index_rules(tag, rules),
-        )
+        key = (self._rule_word(word), tag, targets)
+        found = self._towards.get(key)
+        if found is None:
+            if len(self._towards) > _CACHE_LIMIT:
+                self._towards.clear()
+            found = self._towards[key] = _retagging(tag, [r for r in self._rules_for(*key[:2]) if r.tag2 in targets])
+        return found
 
     def may_retag(self, i: int, words: Sequence[str], tags: Sequence[str], retagging: Retagging) -> bool:
         """Cheap necessary condition for one of ``retagging``'s rules to fire on token ``i``."""
@@ -338,7 +381,29 @@ class ContextTagger:
 
     def any_fires(self, i: int, rules: _Candidates) -> bool:
         """Whether any of ``rules`` (a subset of token ``i``'s candidates) matches token ``i``."""
-        return self._last_match(i, rules, 0) >= 0
+        if rules.always >= 0:
+            return True
+        for positions, table, tested in rules.groups:
+            if len(positions) == 1:
+                if self._is_one_of(i, *positions[0], tested[0]):
+                    return True
+            elif all(self._is_one_of(i, o, t, v) for (o, t), v in zip(positions, tested, strict=True)):
+                key = tuple(self._value(i, o, t, v, 0) for (o, t), v in zip(positions, tested, strict=True))
+                if key in table:
+                    return True
+        return False
+
+    def _is_one_of(self, i: int, offset: int, reads_tag: bool, values: frozenset[str]) -> bool:
+        """Whether the word/tag ``offset`` away from token ``i`` is one of ``values`` (see `_value`)."""
+        j = i + offset
+        if j < 0 or j >= len(self._words):
+            return PAD in values
+        if not reads_tag:
+            return self._words[j] in values
+        if offset > 0:
+            return self._initial[j] in values
+        found = self._final[j]
+        return found in values if found is not None else self._final_in(j, values, 1)
 
     def final_tag(self, i: int, depth: int = 0) -> str:
         """The STTS tag pattern's context rules leave on token ``i``."""
@@ -350,6 +415,26 @@ class ContextTagger:
             best = self._last_match(i, cands, depth)
             tag = self._final[i] = cands.tags[best] if best >= 0 else self._initial[i]
         return tag
+
+    def _final_in(self, j: int, tags: frozenset[str], depth: int) -> bool:
+        """Whether token ``j``'s final tag is one of ``tags``, checking only the rules that matter.
+
+        From an initial tag outside ``tags`` the answer is no unless a rule towards ``tags`` fires;
+        from one inside, yes unless a rule away from ``tags`` fires. Only then the full evaluation.
+        """
+        cands = self._candidates(j)
+        possible = cands.possible
+        if possible.isdisjoint(tags):
+            return False
+        initial = self._initial[j]
+        inside = initial in tags
+        if inside and possible <= tags:
+            return True
+        others = tags if not inside else possible - tags
+        towards = self._tagger.candidates_towards(self._words[j], initial, others)
+        if self._last_match(j, towards, depth) < 0:
+            return inside
+        return self.final_tag(j, depth) in tags
 
     def _settle_left_of(self, i: int) -> None:
         """Compute, in sentence order, every left neighbour whose final tag token ``i`` may read."""
@@ -404,7 +489,7 @@ class ContextTagger:
         else:
             found = self._final[j]
             if found is None:
-                if self._candidates(j).possible.isdisjoint(tested):
+                if not self._final_in(j, tested, depth + 1):
                     return None
                 found = self.final_tag(j, depth + 1)
             value = found

@@ -47,9 +47,15 @@ class PatternTokenizer:
         self.merge_pairs = frozenset(pairs)
         self.merge_firsts = frozenset(a for a, _ in pairs)
         self.merge_seconds = frozenset(b for _, b in pairs)
-        self._merge_hint = re.compile("|".join(re.escape(f"{a} {b}") for a, b in sorted(pairs)))
+        # A space between a possible first and a possible second character; the exact pair is checked
+        # on each hit (a regex alternation of all pairs is much slower).
+        self._merge_hint = re.compile(
+            "[" + "".join(map(re.escape, sorted(self.merge_firsts))) + "]"
+            + " (?=[" + "".join(map(re.escape, sorted(self.merge_seconds))) + "])"
+        )
         self._words: dict[str, tuple[str, ...]] = {}
         self.stable: set[str] = set()  # words known to tokenize to themselves
+        self._unstable: set[str] = set()  # words with a token that would tokenize differently again
 
     # -- words --------------------------------------------------------------------------------------
 
@@ -60,9 +66,12 @@ class PatternTokenizer:
             if len(self._words) > _CACHE_LIMIT:
                 self._words.clear()
                 self.stable.clear()
+                self._unstable.clear()
             parts = self._words[raw] = self._split_word(raw)
             if parts == (raw,):
                 self.stable.add(raw)
+            elif not all(self.is_stable(p) for p in parts):
+                self._unstable.add(raw)
         return parts
 
     def is_stable(self, token: str) -> bool:
@@ -107,43 +116,65 @@ class PatternTokenizer:
 
     # -- sentences ----------------------------------------------------------------------------------
 
-    def tokens(self, text: str) -> list[str]:
-        """All tokens of ``text`` in order, before sentence grouping (paragraph breaks become EOS)."""
+    def tokens(self, text: str) -> tuple[list[str], bool]:
+        """All tokens of ``text`` in order, before sentence grouping (paragraph breaks become EOS), and
+        whether every token is `stable`."""
         if "\n" in text:
             text = _LINEBREAK.sub(f" {EOS} ", text.replace("\r\n", "\n"))
-        words, split = self._words, self.split_word
+        words, unstable = self._words, self._unstable
         tokens: list[str] = []
+        stable = True
         for raw in text.split():
             parts = words.get(raw)
-            tokens += parts if parts is not None else split(raw)
-        return tokens
+            tokens += parts if parts is not None else self.split_word(raw)
+            if raw in unstable:
+                stable = False
+        return tokens, stable
 
     def sentences(self, text: str) -> list[str]:
         """``find_tokens(text)``: sentences as space-separated token strings."""
-        return self.group(self.tokens(text))
+        return [sentence for sentence, _ in self.sentences_with_tokens(text)]
 
-    def group(self, tokens: list[str]) -> list[str]:
-        """Pattern's sentence grouping and emoticon merging over a token list."""
-        groups: list[list[str]] = [[]]
-        i = j = 0
+    def sentences_with_tokens(self, text: str) -> list[tuple[str, list[str] | None]]:
+        """``find_tokens(text)`` with each sentence's tokens, when re-tokenizing the sentence would
+        give them back unchanged (None: re-tokenize to know)."""
+        tokens, stable = self.tokens(text)
+        out: list[tuple[str, list[str] | None]] = []
+        for group in self._group(tokens):
+            joined = " ".join(group)
+            merged = self.merge(joined)
+            out.append((merged, group if stable and merged == joined else None))
+        return out
+
+    @staticmethod
+    def _group(tokens: list[str]) -> list[list[str]]:
+        """Pattern's sentence grouping: a sentence ends after ".", "!", "?", "..." or a paragraph
+        break, taking closing quotes, brackets and further end marks with it."""
+        groups: list[list[str]] = []
         n = len(tokens)
-        while j < n:
-            if tokens[j] in _SENTENCE_ENDS:
-                while j < n and tokens[j] in _SENTENCE_TAIL:
-                    if tokens[j] in ("'", '"') and groups[-1].count(tokens[j]) % 2 == 0:
-                        break  # balanced quotes (pattern counts in the still empty group)
-                    j += 1
-                groups[-1].extend(t for t in tokens[i:j] if t != EOS)
-                groups.append([])
-                i = j
-            j += 1
-        groups[-1].extend(tokens[i:j])
-        return [self.merge(" ".join(g)) for g in groups if g]
+        start = resume = 0
+        for end in [j for j, t in enumerate(tokens) if t in _SENTENCE_ENDS]:
+            if end < resume:
+                continue
+            j = end
+            while j < n and tokens[j] in _SENTENCE_TAIL:
+                if tokens[j] in ("'", '"'):
+                    break  # pattern's quote balancing counts in a still empty group: always even
+                j += 1
+            group = [t for t in tokens[start:j] if t != EOS]
+            if group:
+                groups.append(group)
+            start = j
+            resume = j + 1  # pattern does not look at the token the tail stopped at
+        if start < n:
+            groups.append(tokens[start:])
+        return groups
 
     def needs_merge(self, sentence: str) -> bool:
         """Whether the sarcasm or emoticon regex could change ``sentence`` (two of their characters
         around a space)."""
-        return self._merge_hint.search(sentence) is not None
+        pairs = self.merge_pairs
+        return any((sentence[m.start()], sentence[m.end()]) in pairs for m in self._merge_hint.finditer(sentence))
 
     def merge(self, sentence: str) -> str:
         """Join "( ! )" to "(!)" and spaced emoticons (": )" -> ":)") as pattern does."""

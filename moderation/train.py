@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from moderation.abuse_features import CHAR_MAX, CHAR_MIN, DENSE_NAMES, clean, cues, has_lexicon_cue, sparse_counts
 from moderation.abuse_lexicon import Lexicon
@@ -120,7 +121,7 @@ class Corpus:
         return (x[:, keep] @ diags(idf)).tocsr()
 
 
-def scores(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
+def scores(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
     """Macro-F1 and GermEval's variant (harmonic mean of macro-precision and macro-recall)."""
     t = np.asarray(y_true)
     p = np.asarray(y_pred)
@@ -243,7 +244,8 @@ def train(data: Path, lexicon: Path | None, out: Path, folds: int = 5, seed: int
     cue = np.array([has_lexicon_cue(d[4]) for d in docs])
     c, (with_cue, no_cue), cv, z = model_cv(Corpus(docs), cue, labels, folds, seed, echo)
     model_says = z >= np.where(cue, with_cue, no_cue)
-    final = scores(labels, [int(decide_with_lexicon(bool(m), d[4], lex)) for m, d in zip(model_says, docs, strict=True)])
+    final = scores(labels, [int(decide_with_lexicon(bool(m), d[4], lex))
+                            for m, d in zip(model_says, docs, strict=True)])
     echo(f"Modell (C={c}, Schwellen {with_cue:+.2f} mit / {no_cue:+.2f} ohne Lexikon-Treffer): {_fmt(cv)}")
     echo(f"Modell + eindeutige Lexikon-Fälle (die Entscheidung von assess): {_fmt(final)}")
     weights, bias = fit(Corpus(docs), labels, c, seed)

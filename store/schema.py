@@ -103,6 +103,7 @@ item = Table(
     UniqueConstraint("channel_id", "external_id"),
     Index(None, "channel_id", "created_at"),
     Index(None, "channel_id", "parent_external_id"),
+    Index(None, "channel_id", "thread_root_external_id"),
     Index(None, "created_at"),
 )
 

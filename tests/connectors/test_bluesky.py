@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from connectors.bluesky import (
-    BlueskyConnector,
+from connectors.bluesky import BlueskyConnector
+from connectors.bluesky_parse import (
+    RecordGone,
     expand_links,
     own_account,
     parse_author_feed,
@@ -23,7 +24,7 @@ from connectors.bluesky import (
     split_at_uri,
     xrpc_error,
 )
-from connectors.errors import AuthError, CapabilityError, ConfigurationError, NotFound, RateLimited, SourceFormatError
+from connectors.errors import AuthError, CapabilityError, ConfigurationError, RateLimited, SourceFormatError
 from connectors.replay import ReplayServer
 from connectors.sync import sync_channel
 from store.channels import sync_channels
@@ -88,7 +89,13 @@ def test_thread_cut_by_the_depth_limit_is_incomplete() -> None:
 
 def test_deleted_root_gives_no_items() -> None:
     read = parse_thread("bsky", load("thread_root_not_found.json"), OWN, depth=10)
-    assert read.root is None and read.replies == [] and read.seen == frozenset()
+    assert read.root is None and read.replies == [] and read.seen == frozenset() and read.gone
+
+
+def test_blocked_root_is_not_gone() -> None:
+    read = parse_thread("bsky", {"thread": {"$type": "app.bsky.feed.defs#blockedPost", "uri": "at://x/y/z",
+                                            "blocked": True}}, OWN, depth=10)
+    assert read.root is None and not read.gone and not read.complete
 
 
 def test_own_account_by_did_or_handle_only() -> None:
@@ -172,7 +179,7 @@ def test_hidden_state_comes_from_the_threadgate() -> None:
 
 def test_xrpc_errors_map_to_the_error_tree() -> None:
     not_found = xrpc_error(400, (FIXTURES / "error_not_found.json").read_bytes(), {}, 0.0)
-    assert isinstance(not_found, NotFound)
+    assert isinstance(not_found, RecordGone)  # the AppView's own word: the post is gone
     expired = xrpc_error(401, (FIXTURES / "error_expired_token.json").read_bytes(), {}, 0.0)
     assert isinstance(expired, AuthError) and "Zugriff verweigert" in str(expired)
     limited = xrpc_error(429, b'{"error": "RateLimitExceeded"}', {"RateLimit-Reset": "1000060"}, 1_000_000.0)
@@ -224,7 +231,8 @@ def test_reply_hide_and_delete_write_to_the_pds_and_the_next_sync_sees_it(
         rows = conn.execute(select(item.c.external_id, item.c.state).where(item.c.channel_id == channel.id))
         states = {ext: value for ext, value in rows}
     assert states[rant.external_id] == ItemState.HIDDEN
-    assert any("nicht mehr vorhanden" in w for w in result.warnings)  # the deleted own post: a note, no crash
+    assert states[middle_post] == ItemState.DELETED  # the AppView answers NotFound for the deleted own post
+    assert result.deleted == 1 and result.warnings == []
 
 
 def test_writes_need_the_app_password(server: ReplayServer, sqlite_engine: Engine) -> None:

@@ -169,6 +169,26 @@ def test_deleted_comment_is_marked_deleted(server: ReplayServer, sqlite_engine: 
     assert _stored(sqlite_engine, channel.id) == _truth(state)
 
 
+def test_deleted_post_is_marked_deleted(server: ReplayServer, sqlite_engine: Engine, platform: str) -> None:
+    _comments_or_skip(platform)
+    channel, state = _world(server, sqlite_engine, platform)
+    assert _sync(sqlite_engine, channel).error is None
+    before = _stored(sqlite_engine, channel.id, include_deleted=True)
+    post = min((p for p in state.posts() if p.is_own_account), key=lambda p: p.created_at)
+    assert post.created_at < datetime.now(UTC) - timedelta(days=2) and state.thread(post.external_id)
+    state.remove(post.external_id)  # deleted upstream, its comments with it as far as anyone can read them
+    result = _sync(sqlite_engine, channel)
+    assert (result.error, result.new, result.updated, result.deleted) == (None, 0, 0, 1)
+    kind, text, parent, own, _state = before[post.external_id]
+    assert _stored(sqlite_engine, channel.id, include_deleted=True) == before | {
+        post.external_id: (kind, text, parent, own, ItemState.DELETED)}  # nothing else changed
+    asked = len(server.requests_to(channel_id=channel.id))
+    again = _sync(sqlite_engine, channel)
+    assert (again.error, again.new, again.updated, again.deleted) == (None, 0, 0, 0)
+    later = server.requests_to(channel_id=channel.id)[asked:]
+    assert later and not [r for r in later if post.external_id in r.path + str(r.query)]  # not asked for again
+
+
 # --- (6) transient faults --------------------------------------------------------------------------
 
 TRANSIENT = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, Row, select
 
-from connectors import errors, facebook, graph
+from connectors import errors, facebook, graph, graph_errors
 from connectors.base import Capability, StreamContext, WriteResult
 from connectors.http import HttpClient, RetryPolicy
 from connectors.registry import connector_for
@@ -132,7 +132,7 @@ def test_any_message_survives_verbatim(text: str) -> None:
 @pytest.mark.parametrize("case", load("errors_expected.json")["cases"], ids=lambda c: f"{c['file']}-{c['status']}")
 def test_error_envelope_maps_on_code_not_status(case: dict[str, Any]) -> None:
     body = (FIXTURES / case["file"]).read_bytes()
-    err = graph.graph_error(case["status"], body)
+    err = graph_errors.graph_error(case["status"], body)
     assert type(err).__name__ == case["error"]
     assert err is not None and err.retriable is case["retriable"]
     assert case["message_contains"] in err.message
@@ -142,12 +142,12 @@ def test_error_envelope_maps_on_code_not_status(case: dict[str, Any]) -> None:
 
 def test_token_subcode_alone_means_auth_error() -> None:
     body = {"error": {"message": "x", "code": 999, "error_subcode": 467}}
-    assert isinstance(graph.graph_error(400, body), errors.AuthError)
+    assert isinstance(graph_errors.graph_error(400, body), errors.AuthError)
 
 
 def test_non_envelope_is_left_to_the_http_client() -> None:
-    assert graph.graph_error(502, b"<html>Bad Gateway</html>") is None
-    assert graph.graph_error(404, {"data": []}) is None
+    assert graph_errors.graph_error(502, b"<html>Bad Gateway</html>") is None
+    assert graph_errors.graph_error(404, {"data": []}) is None
 
 
 def test_business_throttling_carries_the_regain_time() -> None:
@@ -155,7 +155,7 @@ def test_business_throttling_carries_the_regain_time() -> None:
         {"type": "pages", "call_count": 100, "total_cputime": 12, "total_time": 30,
          "estimated_time_to_regain_access": 7}
     ]})}
-    err = graph.graph_error(403, {"error": {"message": "(#80001) limit", "code": 80001}}, headers)
+    err = graph_errors.graph_error(403, {"error": {"message": "(#80001) limit", "code": 80001}}, headers)
     assert isinstance(err, errors.RateLimited) and err.retry_after == 420.0
 
 
@@ -167,12 +167,12 @@ def test_business_throttling_carries_the_regain_time() -> None:
     ({"x-app-usage": "kein json"}, 0.0, 0.0),
 ])
 def test_usage_headers_slow_down_near_the_limit(headers: dict[str, str], percent: float, delay: float) -> None:
-    assert graph.usage_percent(headers) == percent
-    assert graph.pacing_delay(headers) == delay
+    assert graph_errors.usage_percent(headers) == percent
+    assert graph_errors.pacing_delay(headers) == delay
 
 
 def test_next_page_params_take_the_cursor_and_drop_the_token() -> None:
-    params = graph.next_page_params(load("posts_p1.json"))
+    params = graph_errors.next_page_params(load("posts_p1.json"))
     assert params is not None
     assert params["after"] == "QVFIUmFmdGVyMDE" and "access_token" not in params
 
@@ -180,12 +180,12 @@ def test_next_page_params_take_the_cursor_and_drop_the_token() -> None:
 def test_time_based_paging_is_followed_too() -> None:
     payload = {"data": [], "paging": {"next": "https://graph.facebook.com/v21.0/1/posts?access_token=t&until=1624385168"
                                               "&__paging_token=enc_abc&limit=25"}}
-    assert graph.next_page_params(payload) == {"until": "1624385168", "__paging_token": "enc_abc", "limit": "25"}
+    assert graph_errors.next_page_params(payload) == {"until": "1624385168", "__paging_token": "enc_abc", "limit": "25"}
 
 
 def test_last_page_has_no_next_even_with_cursors() -> None:
-    assert graph.next_page_params(load("posts_p2.json")) is None
-    assert graph.next_page_params(load("comments_p2.json")) is None
+    assert graph_errors.next_page_params(load("posts_p2.json")) is None
+    assert graph_errors.next_page_params(load("comments_p2.json")) is None
 
 
 # --- against the replay server: sync, paging, tokens, write-back -------------------------------
@@ -366,3 +366,30 @@ def test_a_cursor_handed_out_twice_stops_the_stream(monkeypatch: pytest.MonkeyPa
     with pytest.raises(graph.PagingIncomplete, match="Seitenschleife"):
         list(posts.read(ctx))
     assert len(seen) == 2
+
+
+NO_SUCH_OBJECT = {"error": {"message": "Unsupported get request. Object with ID '104857600123456_1' does not exist",
+                            "type": "GraphMethodException", "code": 100, "error_subcode": 33}}
+
+
+def test_no_such_object_on_the_posts_own_comments_marks_the_post_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETZPFLEGE_TEST_FB_TOKEN", TOKEN)
+    ctx = replace(_ctx(), recent_posts=[("104857600123456_1", utcnow())])
+    client = HttpClient(transport=_scripted([(400, NO_SUCH_OBJECT)], []))
+    comments = facebook.FacebookConnector(ctx.channel, client).streams()[1]
+    pages = list(comments.read(ctx))
+    assert [(p.items, p.gone, p.thread, p.warnings) for p in pages] == [
+        ([], frozenset({"104857600123456_1"}), None, [])]
+
+
+def test_not_found_inside_a_thread_is_a_warning_not_a_deleted_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETZPFLEGE_TEST_FB_TOKEN", TOKEN)
+    ctx = replace(_ctx(), recent_posts=[("104857600123456_1", utcnow())])
+    api = graph.GraphApi(HttpClient(transport=_scripted([(200, {"data": []})], [])), ctx.channel, "Facebook")
+
+    def replies_vanished(_post_id: str, _payload: object) -> tuple[list[Item], set[str]]:
+        raise errors.NotFound("Kommentar existiert nicht (mehr)")  # e.g. a comment's /replies (Instagram)
+
+    pages = list(graph.ThreadScanStream(api, "comments", {}, replies_vanished).read(ctx))
+    assert len(pages) == 1 and pages[0].gone == frozenset() and pages[0].thread is None
+    assert "nicht abrufbar" in pages[0].warnings[0]

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, Row, select
 
-from connectors import errors, graph, instagram
+from connectors import errors, graph, graph_errors, instagram
 from connectors.base import WriteResult
 from connectors.registry import connector_for
 from connectors.replay import Fault, ReplayServer
@@ -114,7 +114,7 @@ def test_any_text_survives_verbatim(text: str) -> None:
 
 
 def test_token_error_maps_to_auth_error() -> None:
-    err = graph.graph_error(400, (FIXTURES / "error_token_expired.json").read_bytes())
+    err = graph_errors.graph_error(400, (FIXTURES / "error_token_expired.json").read_bytes())
     assert isinstance(err, errors.AuthError) and "Zugriffstoken abgelaufen oder ungültig" in err.message
 
 

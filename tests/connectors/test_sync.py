@@ -19,7 +19,7 @@ from store.channels import sync_channels
 from store.config import ChannelConfig
 from store.models import Bookmark, Item, ItemKind
 from store.schema import channel as channel_table
-from store.schema import item
+from store.schema import item, item_edit
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
 SCRIPT: dict[str, list[Page] | Exception] = {}  # channel id -> pages its fake stream yields (or the error)
@@ -124,6 +124,20 @@ def test_thread_scan_marks_missing_comments_deleted(sqlite_engine: Engine) -> No
     result = sync_channel(sqlite_engine, ch)
     assert result.deleted == 1
     assert _stored(sqlite_engine, "t") == {"p1": "visible", "c1": "visible", "c2": "deleted", "c3": "visible"}
+
+
+def test_gone_posts_are_marked_deleted_with_history_and_nothing_else(sqlite_engine: Engine) -> None:
+    (ch,) = _channels(sqlite_engine, "g")
+    SCRIPT["g"] = [Page([_post("g", 1), _post("g", 2), _comment("g", 1)])]
+    sync_channel(sqlite_engine, ch)
+    SCRIPT["g"] = [Page([], gone=frozenset({"p1", "never-stored"})), Page([], gone=frozenset({"p1"}))]
+    result = sync_channel(sqlite_engine, ch)
+    assert (result.error, result.new, result.updated, result.deleted) == (None, 0, 0, 1)  # unknown ids: ignored
+    assert _stored(sqlite_engine, "g") == {"p1": "deleted", "p2": "visible", "c1": "visible"}
+    with sqlite_engine.connect() as conn:
+        history = conn.execute(select(item_edit.c.previous_state).join(item, item.c.id == item_edit.c.item_id)
+                               .where(item.c.external_id == "p1")).scalars().all()
+    assert history == ["visible"]
 
 
 def test_a_cursor_seen_twice_is_a_loop(sqlite_engine: Engine) -> None:

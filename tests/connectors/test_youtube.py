@@ -13,10 +13,11 @@ from sqlalchemy import Engine, select
 from connectors.errors import AuthError, NotFound, RateLimited, RetriableError
 from connectors.replay import ReplayServer
 from connectors.sync import sync_channel
-from connectors.youtube import (
+from connectors.youtube import YouTubeConnector
+from connectors.youtube_parse import (
     CommentsDisabled,
     QuotaExceeded,
-    YouTubeConnector,
+    VideoNotFound,
     parse_comment_list,
     parse_comment_threads,
     parse_playlist_items,
@@ -85,7 +86,7 @@ def test_comments_list_gives_replies_and_text_display_is_the_fallback() -> None:
         ("error_comments_disabled.json", 403, CommentsDisabled),
         ("error_key_invalid.json", 400, AuthError),
         ("error_forbidden.json", 403, AuthError),
-        ("error_video_not_found.json", 404, NotFound),
+        ("error_video_not_found.json", 404, VideoNotFound),
         ("error_backend.json", 503, RetriableError),
     ],
 )
@@ -94,6 +95,12 @@ def test_error_envelopes_map_by_reason(fixture: str, status: int, error: type[Ex
     assert type(mapped) is error
     assert mapped is not None and "<a href" not in str(mapped) and "?" not in str(mapped)
     assert youtube_error(502, b"<html>Bad Gateway</html>") is None  # not an envelope: status mapping applies
+
+
+def test_only_video_not_found_says_the_video_itself_is_gone() -> None:
+    missing_thread = {"error": {"code": 404, "errors": [{"reason": "commentNotFound", "domain": "youtube.comment"}]}}
+    mapped = youtube_error(404, missing_thread)
+    assert isinstance(mapped, NotFound) and not isinstance(mapped, VideoNotFound)
 
 
 def test_quota_exceeded_is_fatal_for_the_run_and_knows_the_pacific_midnight() -> None:

@@ -117,12 +117,22 @@ def _settle(pg: Any) -> None:
     pg.wait_for_timeout(500)  # let the grid and the chart paint
 
 
-def test_queue_then_lagebild_in_chromium(page: Any, app: tuple[str, Seeded], shots: Path) -> None:
+def test_lagebild_then_queue_in_chromium(page: Any, app: tuple[str, Seeded], shots: Path) -> None:
     base, seeded = app
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-    page.goto(base)
+    # a deep link on the freshly started server: it must run through app.py (page config, navigation)
+    page.goto(f"{base}/lagebild")
+    page.get_by_role("heading", name="Lagebild").wait_for()
+    page.get_by_text("Auffälliger Anstieg auf Kanal Facebook-Seite Stadt Musterstadt").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    _settle(page)
+    assert page.get_by_role("link", name="Warteschlange", exact=True).count() == 1  # titles, not file names
+    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["51", "7", "2", "1", "1", "5"]
+    page.screenshot(path=shots / "lagebild.png")
+
+    page.get_by_role("link", name="Warteschlange", exact=True).click()
     page.get_by_role("heading", name="Warteschlange").wait_for()
     _shown_in_full(page, seeded.text("c-pii"))  # the most urgent case
     _settle(page)
@@ -140,13 +150,4 @@ def test_queue_then_lagebild_in_chromium(page: Any, app: tuple[str, Seeded], sho
     search.press("Enter")
     _shown_in_full(page, seeded.text("c-script"))
     _settle(page)
-    assert dialogs == []
-
-    page.get_by_role("link", name="Lagebild").click()
-    page.get_by_role("heading", name="Lagebild").wait_for()
-    page.get_by_text("Auffälliger Anstieg auf Kanal Facebook-Seite Stadt Musterstadt").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()
-    _settle(page)
-    assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["51", "7", "2", "1", "1", "5"]
-    page.screenshot(path=shots / "lagebild.png")
     assert dialogs == []

@@ -17,8 +17,8 @@ from tests.conftest import REPO
 from tests.dashboard.seed import Seeded, seed
 
 APP = REPO / "dashboard" / "app.py"
-QUEUE = REPO / "dashboard" / "pages" / "warteschlange.py"
-LAGEBILD = REPO / "dashboard" / "pages" / "lagebild.py"
+QUEUE = REPO / "dashboard" / "views" / "warteschlange.py"
+LAGEBILD = REPO / "dashboard" / "views" / "lagebild.py"
 TIMEOUT = 30  # the first run imports pandas and plotly
 
 
@@ -234,10 +234,16 @@ def test_app_opens_on_the_queue_and_navigates_to_lagebild(seeded: Seeded) -> Non
     at = _run(APP)
     assert at.title[0].value == "Warteschlange"
     assert seeded.text("c-pii") in [t.value for t in at.text]
-    at.switch_page("pages/lagebild.py").run()
+    at.switch_page("views/lagebild.py").run()
     assert not at.exception
     assert at.title[0].value == "Lagebild"
     assert len(at.warning) == 1
+
+
+def test_no_legacy_pages_folder_beside_the_app() -> None:
+    """A ``pages/`` folder beside app.py puts a fresh server in Streamlit's legacy multipage mode: a deep
+    link (``/lagebild``) then runs the page without app.py — without page config and, later, without login."""
+    assert not (APP.parent / "pages").exists()
 
 
 def test_broken_config_is_one_german_message(seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

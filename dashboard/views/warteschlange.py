@@ -100,7 +100,7 @@ def render() -> None:
     counts = data.queue_counts(flt, at, emergency)
     pages = max(1, -(-counts.open // PAGE_SIZE))
 
-    metrics = st.columns([1, 1, 1, 3])
+    metrics = st.columns([1, 1, 1, 1.5, 1.5])
     metrics[0].metric("Offen", fmt_int(counts.open))
     metrics[1].metric("Überfällig", fmt_int(counts.overdue))
     metrics[2].metric("Notfälle", fmt_int(counts.emergencies))

@@ -1,0 +1,1 @@
+"""Benchmarks (not timed tests): ``python -m tests.bench`` prints every figure the README quotes."""

@@ -1,0 +1,211 @@
+"""Abuse model: municipal fixtures, evidence and hints, pure-Python inference, the lexicon."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel, AbuseResult
+from moderation.abuse_features import clean, cues, sparse_counts
+from moderation.abuse_lexicon import CATEGORIES, Lexicon, LexiconError, anchors
+from moderation.normalise import normalise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+LDNOOBW = Path(os.environ.get("NETZPFLEGE_LDNOOBW", REPO.parent / "shared/data/ldnoobw_de/de.txt"))
+CASES: list[dict[str, Any]] = yaml.safe_load((FIXTURES / "abuse_comments.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def model() -> AbuseModel:
+    return AbuseModel.load()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
+def test_municipal_fixtures(model: AbuseModel, case: dict[str, Any]) -> None:
+    result = model.assess(case["text"])
+    assert result.abusive is case["abusive"], (result.score, result.evidence)
+    assert set(case.get("categories", [])) <= set(result.categories)
+    assert not set(case.get("no_categories", [])) & set(result.categories)
+    assert set(case.get("hints", [])) <= set(result.criminal_hint)
+    if result.abusive:
+        assert result.score >= 0.5
+        assert result.reasons and result.evidence["terms"] + result.evidence["features"]
+    else:
+        assert result.score < 0.5
+        assert result.categories == [] and result.criminal_hint == [] and result.reasons == []
+
+
+def test_fixtures_cover_every_category_and_both_outcomes() -> None:
+    named = {c for case in CASES for c in case.get("categories", [])}
+    assert named == set(CATEGORIES)
+    assert sum(c["abusive"] for c in CASES) >= 10 and sum(not c["abusive"] for c in CASES) >= 10
+
+
+def test_brief_examples(model: AbuseModel) -> None:
+    lawful = model.assess("Die Stadtverwaltung hat hier komplett versagt, das ist eine Schande")
+    assert not lawful.abusive
+    insult = model.assess("Der Bürgermeister ist ein Vollidiot")
+    assert insult.abusive and "insult" in insult.categories and "§ 185 StGB" in insult.criminal_hint
+    assert any("vollidiot" in r for r in insult.reasons)
+    threat = model.assess("Ich weiß wo du wohnst, pass bloß auf")
+    assert threat.categories == ["threat"] and threat.criminal_hint == ["§ 241 StGB"]
+    assert threat.evidence["overrides"] == ["Eindeutiger Lexikon-Fall: Drohung"]
+    spam = model.assess("Verdiene 5000€ im Monat von zu Hause, klick hier www.geld.example")
+    assert "spam" in spam.categories
+
+
+@pytest.mark.parametrize("text", ["Du 4rschl0ch", "Du A r s c h l o c h", "Du Arsch\u200bloch", "Du \u0410rschloch",
+                                  "Du Arschlooooch", "DU ARSCHLOCH"])
+def test_evasions_are_caught(model: AbuseModel, text: str) -> None:
+    result = model.assess(text)
+    assert result.abusive and "insult" in result.categories
+
+
+def test_negated_insult_is_not_a_clear_case(model: AbuseModel) -> None:
+    result = model.assess("Der neue Kämmerer ist kein Idiot, der weiß was er tut")
+    assert "overrides" not in result.evidence
+
+
+def test_normalised_argument_gives_the_same_result(model: AbuseModel) -> None:
+    text = "Halt die Fresse, du Penner"
+    assert model.assess(text) == model.assess(text, normalised=normalise(text))
+
+
+def test_result_is_frozen(model: AbuseModel) -> None:
+    result = model.assess("Danke!")
+    assert isinstance(result, AbuseResult)
+    with pytest.raises(AttributeError):
+        result.abusive = True  # type: ignore[misc]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_assess_never_raises(text: str) -> None:
+    result = _MODEL.assess(text)
+    assert 0.0 <= result.score <= 1.0
+    assert set(result.categories) <= set(CATEGORIES)
+
+
+_MODEL = AbuseModel.load()
+
+
+def test_inference_equals_the_training_features(model: AbuseModel) -> None:
+    """The cached per-word scoring computes the same value as the training features times the weights."""
+    weights = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["weights"]
+    texts = [c["text"] for c in CASES] + ["@user Das ist |LBR| #Mist https://t.co/x !!", "", "😂😂", "a a a"]
+    for text in texts:
+        found = cues(text, clean(normalise(text)), model.lexicon)
+        chars, n_chars, words, n_words = sparse_counts(found.words)
+        expected = model.bias
+        for counts, total in ((chars, n_chars), (words, n_words)):
+            expected += sum(weights.get(k, 0.0) * v for k, v in counts.items()) / (total**0.5 if total else 1)
+        expected += sum(weights.get(k, 0.0) * v for k, v in found.dense.items())
+        z, _ = model.decision(text)
+        assert z == pytest.approx(expected, abs=1e-9), text
+
+
+def test_inference_does_not_need_scikit_learn() -> None:
+    code = ("import sys; sys.modules['sklearn'] = None; sys.modules['scipy'] = None\n"
+            "from moderation.abuse import AbuseModel\n"
+            "print(AbuseModel.load().assess('Du Vollidiot').abusive)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_model_file_is_small_plain_json() -> None:
+    raw = MODEL_PATH.read_bytes()
+    assert len(raw) < 10 * 1024 * 1024
+    model = json.loads(raw)
+    assert model["format"] == "netzpflege-abuse-linear/1"
+    assert all(isinstance(v, float) for v in model["weights"].values())
+    assert not list(MODEL_PATH.parent.glob("*.pkl")) and not list(MODEL_PATH.parent.glob("*.pickle"))
+    notice = (MODEL_PATH.parent / "NOTICE.md").read_text(encoding="utf-8")
+    assert "Wiegand" in notice and "CC BY 4.0" in notice and "LDNOOBW" in notice
+
+
+# --- lexicon -------------------------------------------------------------------------------------
+
+
+def test_lexicon_holds_all_ldnoobw_words() -> None:
+    if not LDNOOBW.is_file():
+        pytest.fail(f"LDNOOBW-Liste fehlt: {LDNOOBW} "
+                    "(shared/ neben das Repository legen oder NETZPFLEGE_LDNOOBW setzen)")
+    words = [w.strip() for w in LDNOOBW.read_text(encoding="utf-8").splitlines() if w.strip()]
+    assert len(words) >= 60
+    data = yaml.safe_load(DEFAULT_LEXICON.read_text(encoding="utf-8"))
+    listed = {normalise(t) for cat in data["categories"].values() for key in ("terms", "mild_terms")
+              for t in cat.get(key) or []}
+    assert {normalise(w) for w in words} <= listed
+    assert "LDNOOBW" in DEFAULT_LEXICON.read_text(encoding="utf-8") and "CC BY 4.0" in DEFAULT_LEXICON.read_text(
+        encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("vollidioten", {("insult", "*idiot")}),
+        ("stadtratsidiot", {("insult", "*idiot")}),
+        ("arschloch", {("insult", "arschloch"), ("insult", "*arschloch")}),
+        ("scheissverwaltung", {("profanity", "scheiss*")}),
+        ("marsch", set()),
+        ("wildschwein", set()),
+        ("pomade", set()),
+        ("doooof", set()),
+    ],
+)
+def test_term_matching(word: str, expected: set[tuple[str, str]]) -> None:
+    lexicon = Lexicon.load(DEFAULT_LEXICON)
+    hits, _ = lexicon.word_info(word)
+    assert {(h.category, h.term) for h in hits if not h.mild} == expected
+
+
+def test_squeezed_matching_meets_stretched_words() -> None:
+    lexicon = Lexicon.from_dict({"categories": {"insult": {"terms": ["doof"]}}})
+    assert [h.term for h in lexicon.word_info(normalise("Dooooof"))[0]] == ["doof"]
+
+
+def test_anchors() -> None:
+    assert anchors(r"\b(ich|wir) weiss") == frozenset({"ich", "wir"})
+    assert anchors(r"\bpass(t)? auf") == frozenset({"pass"})
+    assert anchors(r"\bklickt? hier") == frozenset({"klick"})
+    assert anchors(r"\b(a|wir) x") is None  # too short to index
+    assert anchors(r"\b(ich)? x") is None
+    assert anchors(r"\d+ euro") is None
+
+
+def test_unanchored_patterns_still_run() -> None:
+    lexicon = Lexicon.from_dict({"categories": {"spam": {"override": True, "patterns": [r"\d+ ?€ sofort"]}}})
+    _, patterns = lexicon.scan("jetzt 500 € sofort", ["jetzt", "500", "sofort"])
+    assert [p.category for p in patterns] == ["spam"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"categories": {"beleidigung": {}}}, "unbekannte Kategorie"),
+        ({"categories": {"insult": {"patterns": ["(unclosed"]}}}, "ungültiges Muster"),
+        ({"kategorien": {}}, "categories"),
+        ({"categories": {"insult": ["x"]}}, "muss ein Abschnitt sein"),
+    ],
+)
+def test_lexicon_errors_are_german_and_named(data: Any, message: str) -> None:
+    with pytest.raises(LexiconError, match=message):
+        Lexicon.from_dict(data)
+
+
+def test_custom_lexicon_path(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("categories:\n  spam:\n    override: true\n    patterns: ['\\bsonderposten\\b']\n",
+                    encoding="utf-8")
+    result = AbuseModel.load(lexicon_path=path).assess("Sonderposten im Angebot!")
+    assert result.abusive and result.categories == ["spam"]
