@@ -187,8 +187,8 @@ def _serve(cfg: Config, port: int) -> None:
     env = os.environ | {"NETZPFLEGE_DATABASE_URL": url, "NETZPFLEGE_CONFIG_DIR": str(cfg.directory.resolve())}
     app_file = Path(__file__).with_name("app.py")
     typer.echo(f"Dashboard: http://localhost:{port}  (Beenden mit Strg+C)")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
-           f"--server.port={port}", "--browser.gatherUsageStats=false"]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), f"--server.port={port}",
+           "--server.headless=true", "--client.toolbarMode=minimal", "--browser.gatherUsageStats=false"]
     try:
         raise typer.Exit(subprocess.call(cmd, env=env))
     except KeyboardInterrupt:

@@ -19,9 +19,10 @@ def _base_layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
         title={"text": title, "x": 0, "xanchor": "left"},
         separators=",.",  # decimal comma, thousands dot
         hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        height=380,
+        # legend below the plot: with six channels it wraps and would cover the title above
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": None},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=440,
         yaxis={"title": y_title, "rangemode": "tozero", "tickformat": ",d"},
         xaxis={"title": None, "tickformat": "%d.%m.", "hoverformat": "%a %d.%m.%Y"},
         template="plotly_white",

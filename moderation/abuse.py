@@ -134,9 +134,9 @@ class AbuseModel:
         words = found.words
         char_sum = word_sum = 0.0
         n_chars = 0
-        info = self._word
+        cache = self._word_cache
         for w in words:
-            c, n, u = info(w)
+            c, n, u = cache.get(w) or self._word(w)  # inlined cache hit: this loop is the hot path
             char_sum += c
             n_chars += n
             word_sum += u

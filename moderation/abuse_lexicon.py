@@ -221,9 +221,9 @@ class Lexicon:
         """Term hits (with the index of their word) and pattern matches of a normalised text and its tokens."""
         term_hits: list[tuple[int, TermHit]] = []
         todo = set(self._always)
-        info = self.word_info
+        cache = self._cache
         for i, word in enumerate(words):
-            hits, starts = info(word)
+            hits, starts = cache.get(word) or self.word_info(word)  # inlined cache hit: hot path
             if hits:
                 term_hits += [(i, hit) for hit in hits]
             if starts:

@@ -12,12 +12,12 @@ import re
 import unicodedata
 
 # Zero-width characters, bidi controls, soft hyphen, variation selectors, BOM: invisible, so dropped.
-_INVISIBLE = dict.fromkeys(
+_INVISIBLE = (
     [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0]
     + list(range(0x200B, 0x2010))
     + list(range(0x202A, 0x202F))
     + list(range(0x2060, 0x2070))
-    + list(range(0xFE00, 0xFE10)),
+    + list(range(0xFE00, 0xFE10))
 )
 _INVISIBLE_RE = re.compile("[" + "".join(chr(c) for c in _INVISIBLE) + "]")
 
@@ -32,11 +32,10 @@ _HOMOGLYPHS = str.maketrans(
     }
 )  # fmt: skip
 _NEEDS_HOMOGLYPHS = re.compile("[\u0370-\u052f]")
-_MIXED_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 
 # Leetspeak digits; only inside words that also contain letters.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
-_LEET_CANDIDATE = re.compile(r"[^\W_]+")
 _DIGIT_BETWEEN_LETTERS = re.compile(r"[^\W\d_]\d+[^\W\d_]")
 _LEADING_DIGIT_WORD = re.compile(r"(\d)([^\W\d_]{3,})")
 # "3mal", "5euro", "2fach": a number with a unit or suffix, not leetspeak.
@@ -66,7 +65,7 @@ def _fold_homoglyphs(text: str) -> str:
         w = m.group()
         return w.translate(_HOMOGLYPHS) if any(ch < "\u0250" and ch.isalpha() for ch in w) else w
 
-    return _MIXED_WORD.sub(word, text)
+    return _WORD.sub(word, text)
 
 
 def _undo_leet(text: str) -> str:
@@ -81,7 +80,7 @@ def _undo_leet(text: str) -> str:
             start -= 1
         while end < len(text) and text[end].isalnum():
             end += 1
-        pieces += [text[done:start], _LEET_CANDIDATE.sub(_undo_leet_word, text[start:end])]
+        pieces += [text[done:start], _WORD.sub(_undo_leet_word, text[start:end])]
         done = end
     return "".join(pieces) + text[done:] if pieces else text
 

@@ -188,7 +188,14 @@ class _Engine:
         return False
 
     def _token_lemmas(self, token: str, word: str, first: bool, tag: str, guessed: bool) -> _TokenLemmas:
-        by_tag = {t: self._lemma(token, first, t) for t in self.tagger.possible_tags(word, tag)}
+        by_penn: dict[str, _Lemma] = {}  # several tags share a Penn tag and so a lemma
+        by_tag = {}
+        for t in self.tagger.possible_tags(word, tag):
+            penn = self.tagger.penn(t)
+            lemma = by_penn.get(penn)
+            if lemma is None:
+                lemma = by_penn[penn] = self._lemma(token, first, penn)
+            by_tag[t] = lemma
         lemmas = by_tag.values()
         signature = {t: tuple(self._word_class(w) for w in lemma.lower) for t, lemma in by_tag.items()}
         deviant = frozenset(t for t, sig in signature.items() if sig != signature[tag])
@@ -204,9 +211,8 @@ class _Engine:
             firsts, lasts, may_vanish, inner, bool(lasts or inner),
         )
 
-    def _lemma(self, token: str, first: bool, tag: str) -> _Lemma:
-        """PatternParserLemmatizer's lemma for a token with this final tag (None: it is dropped)."""
-        penn = self.tagger.penn(tag)
+    def _lemma(self, token: str, first: bool, penn: str) -> _Lemma:
+        """PatternParserLemmatizer's lemma for a token with this final (Penn) tag."""
         lemma = self.tagger.lemma(token, penn)
         lemma = lemma.replace("ß", "ss").strip().replace("forwardslash", "/")
         if (token[0].isupper() and not first) or (penn.startswith("N") and first):

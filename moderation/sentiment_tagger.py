@@ -168,13 +168,12 @@ class GermanTagger:
         neighbour_words = {x for f, tag, cmd, x, pos in self._morphology if cmd in ("goodleft", "goodright")}
         self._morph_neighbours = frozenset(neighbour_words)
         self._morph_by_affix: dict[tuple[str, str | None], list[int]] = {}
-        self._morph_other: list[tuple[int, str, str]] = []
+        self._morph_other: dict[str, list[tuple[int, str]]] = {}
         for index, (_, _, cmd, x, _) in enumerate(self._morphology):
-            if cmd in ("hassuf", "haspref", "word", "goodleft", "goodright"):
-                if x:  # an empty affix would match every word: keep it with the others
-                    self._morph_by_affix.setdefault((cmd, x), []).append(index)
-                    continue
-            self._morph_other.append((index, cmd, x))
+            if cmd in ("hassuf", "haspref", "word", "goodleft", "goodright") and x:
+                self._morph_by_affix.setdefault((cmd, x), []).append(index)
+            else:  # tests that need a look at the word (and empty affixes, which match every word)
+                self._morph_other.setdefault(cmd, []).append((index, x))
         self._morph_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
                                       if cmd in ("hassuf", "haspref") and x})
         self._context = tuple(
@@ -243,20 +242,17 @@ class GermanTagger:
         hits += by_affix.get(("word", w), ())
         hits += by_affix.get(("goodleft", next_), ())
         hits += by_affix.get(("goodright", prev), ())
-        for index, cmd, x in self._morph_other:
-            if (
-                (cmd == "hassuf" and w.endswith(x))
-                or (cmd == "haspref" and w.startswith(x))
-                or (cmd == "char" and x in w)
-                or (cmd == "word" and x == w)
-                or (cmd == "goodleft" and x == next_)
-                or (cmd == "goodright" and x == prev)
-                or (cmd == "addpref" and x + w in known)
-                or (cmd == "addsuf" and w + x in known)
-                or (cmd == "deletepref" and w.startswith(x) and w[len(x):] in known)
-                or (cmd == "deletesuf" and w.endswith(x) and w[: -len(x)] in known)
-            ):
-                hits.append(index)
+        other = self._morph_other
+        hits += [i for i, x in other.get("char", ()) if x in w]
+        hits += [i for i, x in other.get("addpref", ()) if x + w in known]
+        hits += [i for i, x in other.get("addsuf", ()) if w + x in known]
+        hits += [i for i, x in other.get("deletepref", ()) if w.startswith(x) and w[len(x):] in known]
+        hits += [i for i, x in other.get("deletesuf", ()) if w.endswith(x) and w[: -len(x)] in known]
+        hits += [i for i, x in other.get("hassuf", ()) if w.endswith(x)]
+        hits += [i for i, x in other.get("haspref", ()) if w.startswith(x)]
+        hits += [i for i, x in other.get("word", ()) if x == w]
+        hits += [i for i, x in other.get("goodleft", ()) if x == next_]
+        hits += [i for i, x in other.get("goodright", ()) if x == prev]
         tag = "NN"
         rules = self._morphology
         for index in sorted(set(hits)):
@@ -524,10 +520,19 @@ def load_pattern_tagger() -> GermanTagger:
     from textblob_de.packages import pattern_de, pattern_text
 
     parser: Any = pattern_de.parser
-    infinitive = pattern_de.INFINITIVE
+    verbs: Any = pattern_de.inflect.verbs
+    tense = pattern_text.tense_id(pattern_de.INFINITIVE)
+    row = verbs._format.get(tense)
 
     def to_infinitive(word: str) -> str | None:
-        result: str | None = pattern_de.conjugate(word, infinitive)
+        """``conjugate(word, INFINITIVE)`` without building the whole rule-based lexeme of unknown verbs
+        (which ``conjugate`` does only to read its first entry: the lower-cased lemma)."""
+        lemma: str | None = verbs.lemma(word)
+        if row == 0 and lemma and lemma not in verbs:
+            known = verbs.get(lemma.lower().replace("ß", "ss"))
+            found = known[0].replace("ss", "ß") if known else ""
+            return found or lemma.lower()
+        result: str | None = pattern_de.conjugate(word, pattern_de.INFINITIVE)
         return result
 
     return GermanTagger(

@@ -61,14 +61,16 @@ def main() -> None:
     texts = corpus()
     for text in texts[:2000]:  # warm-up
         model.assess(text, normalise(text))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     flagged = 0
     for text in texts:
         flagged += model.assess(text, normalise(text)).abusive
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     mean_len = sum(map(len, texts)) / len(texts)
+    # CPU time as well: on a shared machine the wall clock also counts time spent waiting for a core
     print(f"{len(texts)} Kommentare (Ø {mean_len:.0f} Zeichen), {flagged} markiert: "
-          f"{len(texts) / elapsed:,.0f} Kommentare/s, {elapsed / len(texts) * 1e6:.1f} µs je Kommentar")
+          f"{len(texts) / elapsed:,.0f} Kommentare/s ({elapsed / len(texts) * 1e6:.1f} µs je Kommentar); "
+          f"CPU-Zeit: {len(texts) / cpu:,.0f} Kommentare/s ({cpu / len(texts) * 1e6:.1f} µs)")
 
 
 if __name__ == "__main__":
