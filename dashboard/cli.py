@@ -161,12 +161,16 @@ def train(
     folds: Annotated[int, typer.Option(help="Anzahl der Kreuzvalidierungs-Folds.")] = 5,
 ) -> None:
     """Das Missbrauchsmodell trainieren, kreuzvalidiert bewerten und als JSON/NumPy-Daten speichern."""
-    from moderation.train import DEFAULT_MODEL_DIR
+    from moderation.abuse import MODEL_PATH
+    from moderation.train import TrainingError
     from moderation.train import train as train_model
 
     if not data.is_file():
         raise _fail(f"--data: {data} nicht gefunden", 2)
-    train_model(data, None, out or DEFAULT_MODEL_DIR, folds=folds, echo=typer.echo)
+    try:
+        train_model(data, None, out or MODEL_PATH, folds=folds, echo=typer.echo)
+    except TrainingError as exc:
+        raise _fail(f"Training nicht möglich: {exc}", 2) from None
 
 
 @app.command()

@@ -79,12 +79,15 @@ class AbuseModel:
         features = model.get("features", {})
         if (features.get("char_min"), features.get("char_max")) != (CHAR_MIN, CHAR_MAX):
             raise ModelError("Das Modell wurde mit anderen Merkmalen trainiert; bitte neu trainieren")
-        self.version: str = str(model["version"])
+        try:
+            self.version: str = str(model["version"])
+            self.threshold_cue = float(model["threshold"]["lexicon_cue"])
+            self.threshold_no_cue = float(model["threshold"]["no_cue"])
+            self.bias = float(model["bias"])
+            weights = {str(k): float(v) for k, v in model["weights"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
         self.lexicon = lexicon
-        self.threshold_cue = float(model["threshold"]["lexicon_cue"])
-        self.threshold_no_cue = float(model["threshold"]["no_cue"])
-        self.bias = float(model["bias"])
-        weights: dict[str, float] = model["weights"]
         self._chars = {k[2:]: v for k, v in weights.items() if k.startswith("c:")}
         self._words = {k[2:]: v for k, v in weights.items() if k.startswith("w:")}
         self._bigrams = {k[2:]: v for k, v in weights.items() if k.startswith("b:")}

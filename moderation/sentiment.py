@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from moderation.sentiment_tagger import ContextTagger, GermanTagger, Retagging, load_pattern_tagger
+from moderation.sentiment_context import ContextTagger, Retagging
+from moderation.sentiment_tagger import GermanTagger, load_pattern_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
 
 _SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/TAG format with this
@@ -129,13 +130,14 @@ class _Engine:
         """
         first, later = self._by_token
         near, last = self.tagger.neighbour_words, len(tokens) - 1
-        options: list[_TokenLemmas] = []
-        special = False
-        for i, token in enumerate(tokens):
-            option = later.get(token) if i else first.get(token)
-            if option is None or (
-                option.guessed and ((i and words[i - 1] in near) or (i < last and words[i + 1] in near))
-            ):
+        option = first.get(tokens[0])
+        if option is None or (option.guessed and last and words[1] in near):
+            option = self._options_at(0, tokens, words)
+        options = [option]
+        special = option.special
+        for i in range(1, last + 1):
+            option = later.get(tokens[i])
+            if option is None or (option.guessed and (words[i - 1] in near or (i < last and words[i + 1] in near))):
                 option = self._options_at(i, tokens, words)
             options.append(option)
             if option.special:
@@ -146,15 +148,15 @@ class _Engine:
         context: ContextTagger | None = None
         if any(o.edgy for o in options) and self._may_merge(options):
             # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); do it on the exact lemmas.
-            context = self.tagger.context(words, tags)
+            context = self.tagger.rules.context(words, tags)
             lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text
                       for i, o in enumerate(options)]
             text = " ".join(lemma for lemma in lemmas if lemma is not None)
             return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
         chosen = [o.default for o in options]
         for i, option in enumerate(options):
-            if option.needs_tag and self.tagger.may_retag(i, words, tags, option.deviant):
-                context = context or self.tagger.context(words, tags)
+            if option.needs_tag and self.tagger.rules.may_retag(i, words, tags, option.deviant):
+                context = context or self.tagger.rules.context(words, tags)
                 if context.any_fires(i, option.deviant.rules):
                     chosen[i] = option.by_tag[context.final_tag(i)]
         return [w for lemma in chosen for w in lemma.lower]
@@ -188,17 +190,21 @@ class _Engine:
         return False
 
     def _token_lemmas(self, token: str, word: str, first: bool, tag: str, guessed: bool) -> _TokenLemmas:
-        by_penn: dict[str, _Lemma] = {}  # several tags share a Penn tag and so a lemma
+        tagger = self.tagger
+        upper = token[0].isupper() and not first
+        variants: dict[tuple[str, bool], _Lemma] = {}  # many tags share a lemma
         by_tag = {}
-        for t in self.tagger.possible_tags(word, tag):
-            penn = self.tagger.penn(t)
-            lemma = by_penn.get(penn)
+        for t in tagger.rules.possible_tags(word, tag):
+            penn = tagger.penn(t)
+            key = (tagger.lemma_kind(penn), upper or (first and penn.startswith("N")))
+            lemma = variants.get(key)
             if lemma is None:
-                lemma = by_penn[penn] = self._lemma(token, first, penn)
+                lemma = variants[key] = self._lemma(token, *key)
             by_tag[t] = lemma
-        lemmas = by_tag.values()
-        signature = {t: tuple(self._word_class(w) for w in lemma.lower) for t, lemma in by_tag.items()}
-        deviant = frozenset(t for t, sig in signature.items() if sig != signature[tag])
+        lemmas = variants.values()
+        signature = {id(lm): tuple(self._word_class(w) for w in lm.lower) for lm in lemmas}
+        default = signature[id(by_tag[tag])]
+        deviant = frozenset(t for t, lm in by_tag.items() if signature[id(lm)] != default)
         english = self.english
         firsts = frozenset(lm.cased[0][0] for lm in lemmas if lm.cased) & english.merge_seconds
         lasts = frozenset(lm.cased[-1][-1] for lm in lemmas if lm.cased) & english.merge_firsts
@@ -206,16 +212,17 @@ class _Engine:
         inner = any(english.needs_merge(" ".join(lm.cased)) for lm in lemmas if len(lm.cased) > 1)
         return _TokenLemmas(
             tag, guessed, by_tag, by_tag[tag], inner or bool(lasts) or any(map(self._scores, lemmas)),
-            bool(deviant), self.tagger.rules_towards(word, tag, deviant),
+            bool(deviant), self.tagger.rules.rules_towards(word, tag, deviant),
             len({lm.text for lm in lemmas}) > 1,
             firsts, lasts, may_vanish, inner, bool(lasts or inner),
         )
 
-    def _lemma(self, token: str, first: bool, penn: str) -> _Lemma:
-        """PatternParserLemmatizer's lemma for a token with this final (Penn) tag."""
-        lemma = self.tagger.lemma(token, penn)
+    def _lemma(self, token: str, kind: str, titled: bool) -> _Lemma:
+        """PatternParserLemmatizer's lemma for a token: lemmatised by ``kind`` (see
+        `GermanTagger.lemma_kind`), title-cased when textblob-de does that."""
+        lemma = self.tagger.lemma(token, kind)
         lemma = lemma.replace("ß", "ss").strip().replace("forwardslash", "/")
-        if (token[0].isupper() and not first) or (penn.startswith("N") and first):
+        if titled:
             lemma = lemma.title()
         if token in string.punctuation or lemma == "/":
             return _Lemma(None, (), ())

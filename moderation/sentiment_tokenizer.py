@@ -54,7 +54,6 @@ class PatternTokenizer:
             + " (?=[" + "".join(map(re.escape, sorted(self.merge_seconds))) + "])"
         )
         self._words: dict[str, tuple[str, ...]] = {}
-        self.stable: set[str] = set()  # words known to tokenize to themselves
         self._unstable: set[str] = set()  # words with a token that would tokenize differently again
 
     # -- words --------------------------------------------------------------------------------------
@@ -65,12 +64,9 @@ class PatternTokenizer:
         if parts is None:
             if len(self._words) > _CACHE_LIMIT:
                 self._words.clear()
-                self.stable.clear()
                 self._unstable.clear()
             parts = self._words[raw] = self._split_word(raw)
-            if parts == (raw,):
-                self.stable.add(raw)
-            elif not all(self.is_stable(p) for p in parts):
+            if parts != (raw,) and not all(self.is_stable(p) for p in parts):
                 self._unstable.add(raw)
         return parts
 
@@ -121,15 +117,13 @@ class PatternTokenizer:
         whether every token is `stable`."""
         if "\n" in text:
             text = _LINEBREAK.sub(f" {EOS} ", text.replace("\r\n", "\n"))
-        words, unstable = self._words, self._unstable
+        words = self._words
+        raws = text.split()
         tokens: list[str] = []
-        stable = True
-        for raw in text.split():
+        for raw in raws:
             parts = words.get(raw)
             tokens += parts if parts is not None else self.split_word(raw)
-            if raw in unstable:
-                stable = False
-        return tokens, stable
+        return tokens, self._unstable.isdisjoint(raws)
 
     def sentences(self, text: str) -> list[str]:
         """``find_tokens(text)``: sentences as space-separated token strings."""

@@ -15,7 +15,7 @@ def main() -> None:
     for name, bench in (("ingest", bench_ingest), ("triage", bench_triage), ("sentiment", bench_sentiment),
                         ("abuse", bench_abuse)):
         print(f"\n=== {name} ===", flush=True)
-        bench.main([]) if name != "abuse" else bench.main()
+        bench.main([])
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def corpus(size: int = 20_000, seed: int = 0) -> list[str]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     model = AbuseModel.load()
     texts = corpus()
     for text in texts[:2000]:  # warm-up

@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> None:
     print(_rate("ours, cold caches", n, cold_wall, cold_cpu))
     print(_rate("ours, warm caches", n, warm_wall, warm_cpu))
     print(_rate("textblob-de", m, ref_wall, ref_cpu, f" on {m:,} comments"))
-    print(f"  speed-up          x{(ref_cpu / m) / (cold_cpu / n):,.0f} cold, x{(ref_cpu / m) / (warm_cpu / n):,.0f} warm"
-          " (CPU time per comment)")
+    reference_cost = ref_cpu / m
+    print(f"  speed-up          x{reference_cost / (cold_cpu / n):,.0f} cold,"
+          f" x{reference_cost / (warm_cpu / n):,.0f} warm (CPU time per comment)")
     print(f"  agreement         {agree / m:.2%} with |polarity difference| <= {TOLERANCE} ({agree:,}/{m:,});"
           f" {both / m:.2%} for polarity and subjectivity; {exact / m:.2%} identical")
 

@@ -55,6 +55,11 @@ def test_broken_config_is_one_clear_message(tmp_path: Path, file: str, old: str,
     assert "Konfigurationsfehler" in result.stderr and file in result.stderr and where in result.stderr
 
 
+def test_train_refuses_missing_data(tmp_path: Path) -> None:
+    result = _run(["train", "--data", "fehlt.tsv"], tmp_path)
+    assert result.returncode == 2 and "fehlt.tsv nicht gefunden" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_unknown_channel_is_refused(tmp_path: Path) -> None:
     result = _run(["sync", "--channel", "tiktok"], tmp_path)
     assert result.returncode == 2 and "Unbekannter Kanal: tiktok" in result.stderr

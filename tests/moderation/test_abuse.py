@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel, AbuseResult
+from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel, AbuseResult, ModelError
 from moderation.abuse_features import clean, cues, sparse_counts
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, LexiconError, anchors
 from moderation.normalise import normalise
@@ -120,6 +120,21 @@ def test_inference_does_not_need_scikit_learn() -> None:
             "print(AbuseModel.load().assess('Du Vollidiot').abusive)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("kein json", "nicht lesbar"),
+        ('{"format": "pickle"}', "Modellformat"),
+        ('{"format": "netzpflege-abuse-linear/1", "features": {"char_min": 3, "char_max": 6}}', "unvollständig"),
+    ],
+)
+def test_broken_model_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        AbuseModel.load(path, DEFAULT_LEXICON)
 
 
 def test_model_file_is_small_plain_json() -> None:

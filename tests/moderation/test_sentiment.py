@@ -131,3 +131,42 @@ def test_never_raises_and_stays_in_range(text: str) -> None:
 def test_robust_on_odd_input(text: str) -> None:
     polarity, subjectivity = sentiment(text)
     assert -1.0 <= polarity <= 1.0 and 0.0 <= subjectivity <= 1.0
+
+
+# -- the rebuilt parts of pattern, against pattern itself ----------------------------------------------------
+
+
+def test_tagger_gives_patterns_tags() -> None:
+    from textblob_de.packages import pattern_de
+
+    from moderation.sentiment import _engine
+
+    engine = _engine()
+    texts = load_comments() + list(combined_comments(load_comments(), 100, seed=9))
+    checked = 0
+    for text in texts:
+        for sentence, tokens in engine.german.sentences_with_tokens(text):
+            tokens = engine.sentence_tokens(sentence, tokens)
+            words = [t.replace("ß", "ss") for t in tokens]
+            initial = [engine.tagger.initial_tag(i, words)[0] for i in range(len(words))]
+            context = engine.tagger.rules.context(words, initial)
+            ours = [context.final_tag(i) for i in reversed(range(len(words)))][::-1]  # any order works
+            theirs = [tag for _, tag in pattern_de.parser.find_tags(tokens, tagset=pattern_de.STTS)]
+            assert ours == theirs, (tokens, ours, theirs)
+            checked += len(tokens)
+    assert checked > 3000
+
+
+def test_morphology_and_infinitives_match_pattern() -> None:
+    from textblob_de.packages import pattern_de
+
+    from moderation.sentiment import _engine
+
+    tagger = _engine().tagger
+    words = sorted({w for c in load_comments() for w in c.split()})
+    words += ["Bürgerbeteiligungsverfahren", "gegrüßt", "abgerissen", "Verkehrsberuhigung", "", "ß", "1", ":-)"]
+    for w in words:
+        for prev, next_ in [(None, None), ("der", "sich"), ("ist", "worden"), ("Prof.", ".")]:
+            expected = pattern_de.parser.morphology.apply([w, "NN"], (prev, None), (next_, None))[1]
+            assert tagger._apply_morphology(w, prev, next_) == expected, (w, prev, next_)
+        assert tagger.lemma(w, "verb") == (pattern_de.conjugate(w, pattern_de.INFINITIVE) or w).lower(), w

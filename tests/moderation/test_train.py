@@ -16,15 +16,15 @@ from moderation.train import Corpus, TrainingError, _logreg, featurise, read_lab
 REPO = Path(__file__).resolve().parents[2]
 TRAINING_DATA = Path(
     os.environ.get("NETZPFLEGE_TRAINING_DATA")
-    or Path(__file__).parents[2].parent / "shared/data/germeval2018/germeval2018.training.txt"
+    or Path(__file__).parents[2] / "moderation/model/training/germeval2018.training.txt"
 )
 
 
 def training_data() -> Path:
     if not TRAINING_DATA.is_file():
         pytest.fail(
-            f"Trainingsdaten fehlen: {TRAINING_DATA}. Lege shared/data/germeval2018/ neben das Repository "
-            "oder setze NETZPFLEGE_TRAINING_DATA auf germeval2018.training.txt."
+            f"Trainingsdaten fehlen: {TRAINING_DATA} (wird mit dem Repository ausgeliefert; "
+            "oder NETZPFLEGE_TRAINING_DATA auf germeval2018.training.txt setzen)."
         )
     return TRAINING_DATA
 
