@@ -1,4 +1,4 @@
-"""Sentiment of a comment: textblob-de's polarity and subjectivity, computed about 100x faster.
+"""Sentiment of a comment: textblob-de's polarity and subjectivity, identical, some 40x faster.
 
 The reference is ``TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment`` (textblob-de 0.4.3). It
 does more than a lexicon look-up, and all of it matters for the numbers:
@@ -13,9 +13,11 @@ does more than a lexicon look-up, and all of it matters for the numbers:
 4. average polarity and subjectivity over the sentences -- sentences without any opinion word count
    as 0, which is why the per-text ``PatternAnalyzer().analyze`` gives different numbers.
 
-This module does the same steps with the same data (read from the installed package at first use). It is
-fast because almost nothing depends on the POS tags: a token's tag is only worked out when its possible
-lemmas would score differently, and every per-word step is cached.
+This module does the same steps with the same data (read from the installed package at first use, about
+0.3 s plus textblob-de's import). It is fast because almost nothing depends on the POS tags: a token's tag
+is only worked out when its possible lemmas would score differently, sentences without any scoring word
+are skipped, and every per-word step is cached (bounded caches; a word seen for the first time costs
+roughly 0.1-0.2 ms, later ones a dictionary look-up). tests/bench/bench_sentiment.py measures it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, compress
 from typing import Any
 
 from moderation.sentiment_context import ContextTagger, Retagging
@@ -31,7 +34,7 @@ from moderation.sentiment_tagger import GermanTagger, load_pattern_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
 
 _SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/TAG format with this
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000  # token types remembered (about 1.5 kB each); then the cache starts afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ class _Lemma:
     """What one token contributes to the sentiment scorer's word list."""
 
     text: str | None  # the cased lemma textblob-de passes on, None when it drops the token
-    cased: tuple[str, ...]  # that lemma after the scorer's own tokenizer
+    cased: tuple[str, ...]  # that lemma after the scorer's own tokenizer (with its merging)
     lower: tuple[str, ...]  # ... lower-cased: the words the scorer looks up
 
 
@@ -51,7 +54,7 @@ class _TokenLemmas:
     guessed: bool  # the tag was guessed for an unknown word and may depend on the neighbours
     by_tag: dict[str, _Lemma]
     default: _Lemma
-    special: bool  # some lemma can carry sentiment, or `edgy`: the sentence must be looked at
+    flags: int  # _SCORES | _EDGY | _NEEDS_TAG
     needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
     deviant: Retagging  # the context rules that would give a differently scoring lemma
     varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
@@ -59,8 +62,13 @@ class _TokenLemmas:
     firsts: frozenset[str]  # first characters (over all lemmas) that can end a merge pair
     lasts: frozenset[str]  # last characters that can start one
     may_vanish: bool  # some lemma is dropped, so neighbours may become adjacent
-    inner: bool  # some lemma's own pieces may merge
-    edgy: bool  # this token can start a merge: check the sentence
+    edgy: bool  # this token can start a merge with the next: check the sentence
+    words: tuple[str, ...]  # default.lower
+
+
+_SCORES = 1  # some lemma has a word that gets a score: the sentence must be looked at
+_EDGY = 2  # `_TokenLemmas.edgy`
+_NEEDS_TAG = 4  # `_TokenLemmas.needs_tag`
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +110,11 @@ class _Engine:
         subjectivity: float = 0
         for sentence, tokens in sentences:
             tokens = self.sentence_tokens(sentence, tokens)
-            words = [t.replace("ß", "ss") for t in tokens] if "ß" in sentence else tokens
-            p, s = self.score_words(self.lemma_words(tokens, words))
-            polarity += p
-            subjectivity += s
+            words = self.lemma_words(tokens, [t.replace("ß", "ss") for t in tokens] if "ß" in sentence else tokens)
+            if words:
+                p, s = self.score_words(words)
+                polarity += p
+                subjectivity += s
         return polarity / len(sentences), subjectivity / len(sentences)
 
     def sentence_tokens(self, sentence: str, tokens: list[str] | None) -> list[str]:
@@ -124,7 +133,7 @@ class _Engine:
 
     def lemma_words(self, tokens: list[str], words: list[str]) -> list[str]:
         """The lower-cased words pattern's sentiment scorer sees for one sentence -- or none at all when
-        none of them could carry sentiment (the score is 0 then anyway).
+        none of them gets a score (the sentence scores 0 then anyway).
 
         ``words`` are the ``tokens`` as the tagger sees them ("ß" spelled "ss").
         """
@@ -134,32 +143,39 @@ class _Engine:
         if option is None or (option.guessed and last and words[1] in near):
             option = self._options_at(0, tokens, words)
         options = [option]
-        special = option.special
+        flags = option.flags
         for i in range(1, last + 1):
             option = later.get(tokens[i])
             if option is None or (option.guessed and (words[i - 1] in near or (i < last and words[i + 1] in near))):
                 option = self._options_at(i, tokens, words)
             options.append(option)
-            if option.special:
-                special = True
-        if not special:
+            flags |= option.flags
+        if not flags & (_SCORES | _EDGY):
             return []
+        if flags & _EDGY and self._may_merge(options):
+            return self._exact_lemma_words(options, words)
+        if not flags & _SCORES:
+            return []
+        if not flags & _NEEDS_TAG:
+            return [*chain.from_iterable(o.words for o in options)]
         tags = [o.tag for o in options]
+        rules = self.tagger.rules
         context: ContextTagger | None = None
-        if any(o.edgy for o in options) and self._may_merge(options):
-            # Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"); do it on the exact lemmas.
-            context = self.tagger.rules.context(words, tags)
-            lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text
-                      for i, o in enumerate(options)]
-            text = " ".join(lemma for lemma in lemmas if lemma is not None)
-            return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
-        chosen = [o.default for o in options]
-        for i, option in enumerate(options):
-            if option.needs_tag and self.tagger.rules.may_retag(i, words, tags, option.deviant):
-                context = context or self.tagger.rules.context(words, tags)
+        chosen = [o.words for o in options]
+        for i in compress(range(last + 1), [o.needs_tag for o in options]):
+            option = options[i]
+            if rules.may_retag(i, words, tags, option.deviant):
+                context = context or rules.context(words, tags)
                 if context.any_fires(i, option.deviant.rules):
-                    chosen[i] = option.by_tag[context.final_tag(i)]
-        return [w for lemma in chosen for w in lemma.lower]
+                    chosen[i] = option.by_tag[context.final_tag(i)].lower
+        return [*chain.from_iterable(chosen)]
+
+    def _exact_lemma_words(self, options: list[_TokenLemmas], words: list[str]) -> list[str]:
+        """Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"): run it on the exact lemmas."""
+        context = self.tagger.rules.context(words, [o.tag for o in options])
+        lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text for i, o in enumerate(options)]
+        text = " ".join(lemma for lemma in lemmas if lemma is not None)
+        return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
 
     def _options_at(self, i: int, tokens: list[str], words: list[str]) -> _TokenLemmas:
         tag, guessed = self.tagger.initial_tag(i, words)
@@ -184,7 +200,7 @@ class _Engine:
         pairs = self.english.merge_pairs
         before: frozenset[str] = frozenset()
         for o in options:
-            if o.inner or any((a, b) in pairs for a in before for b in o.firsts):
+            if any((a, b) in pairs for a in before for b in o.firsts):
                 return True
             before = o.lasts | before if o.may_vanish else o.lasts
         return False
@@ -209,12 +225,13 @@ class _Engine:
         firsts = frozenset(lm.cased[0][0] for lm in lemmas if lm.cased) & english.merge_seconds
         lasts = frozenset(lm.cased[-1][-1] for lm in lemmas if lm.cased) & english.merge_firsts
         may_vanish = any(not lm.cased for lm in lemmas)
-        inner = any(english.needs_merge(" ".join(lm.cased)) for lm in lemmas if len(lm.cased) > 1)
+        edgy = bool(lasts)
+        flags = (_SCORES if any(map(self._scores, lemmas)) else 0) | (_EDGY if edgy else 0)
         return _TokenLemmas(
-            tag, guessed, by_tag, by_tag[tag], inner or bool(lasts) or any(map(self._scores, lemmas)),
+            tag, guessed, by_tag, by_tag[tag], flags | (_NEEDS_TAG if deviant else 0),
             bool(deviant), self.tagger.rules.rules_towards(word, tag, deviant),
             len({lm.text for lm in lemmas}) > 1,
-            firsts, lasts, may_vanish, inner, bool(lasts or inner),
+            firsts, lasts, may_vanish, edgy, by_tag[tag].lower,
         )
 
     def _lemma(self, token: str, kind: str, titled: bool) -> _Lemma:
@@ -226,7 +243,10 @@ class _Engine:
             lemma = lemma.title()
         if token in string.punctuation or lemma == "/":
             return _Lemma(None, (), ())
-        cased = tuple(part for raw in lemma.split() for part in self.english.split_word(raw))
+        english = self.english
+        cased = tuple(part for raw in lemma.split() for part in english.split_word(raw))
+        if len(cased) > 1:  # its own pieces may merge back (":)" -> ":", ")" -> ":)")
+            cased = tuple(english.merge(" ".join(cased)).split(" "))
         return _Lemma(lemma, cased, tuple(w.lower() for w in cased))
 
     def _scores(self, lemma: _Lemma) -> bool:

@@ -227,8 +227,8 @@ class ContextRules:
 class ContextTagger:
     """Final (context-rule) tags of one sentence, computed on demand and memoised."""
 
-    def __init__(self, tagger: ContextRules, words: Sequence[str], tags: Sequence[str]) -> None:
-        self._tagger = tagger
+    def __init__(self, rules: ContextRules, words: Sequence[str], tags: Sequence[str]) -> None:
+        self._rules = rules
         self._words = words
         self._initial = tags
         self._final: list[str | None] = [None] * len(words)
@@ -237,7 +237,7 @@ class ContextTagger:
     def _candidates(self, i: int) -> _Candidates:
         found = self._cands[i]
         if found is None:
-            found = self._cands[i] = self._tagger._candidates_for(self._words[i], self._initial[i])
+            found = self._cands[i] = self._rules._candidates_for(self._words[i], self._initial[i])
         return found
 
     def any_fires(self, i: int, rules: _Candidates) -> bool:
@@ -292,7 +292,7 @@ class ContextTagger:
         if inside and possible <= tags:
             return True
         others = tags if not inside else possible - tags
-        towards = self._tagger.candidates_towards(self._words[j], initial, others)
+        towards = self._rules.candidates_towards(self._words[j], initial, others)
         if self._last_match(j, towards, depth) < 0:
             return inside
         return self.final_tag(j, depth) in tags

@@ -167,8 +167,14 @@ class PatternTokenizer:
     def needs_merge(self, sentence: str) -> bool:
         """Whether the sarcasm or emoticon regex could change ``sentence`` (two of their characters
         around a space)."""
-        pairs = self.merge_pairs
-        return any((sentence[m.start()], sentence[m.end()]) in pairs for m in self._merge_hint.finditer(sentence))
+        search, pairs = self._merge_hint.search, self.merge_pairs
+        hit = search(sentence)
+        while hit is not None:
+            i = hit.start()
+            if (sentence[i], sentence[i + 2]) in pairs:
+                return True
+            hit = search(sentence, i + 1)
+        return False
 
     def merge(self, sentence: str) -> str:
         """Join "( ! )" to "(!)" and spaced emoticons (": )" -> ":)") as pattern does."""
