@@ -7,9 +7,9 @@ so bookmarks only advance past what is stored. Write-back is declared as :class:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar, Protocol
 
@@ -65,6 +65,21 @@ class Stream(Protocol):
     is_sorted: ClassVar[bool]  # ascending order: safe to checkpoint per page
 
     def read(self, ctx: StreamContext) -> Iterator[Page]: ...
+
+
+def newest_first_bounds(ctx: StreamContext, stream: str) -> tuple[datetime, datetime | None]:
+    """For a newest-first posts stream: where to stop reading (``--since``, else the bookmark's newest post,
+    else the lookback window) and the newest post time known so far."""
+    mark = ctx.bookmark(stream)
+    window = ctx.now - timedelta(days=ctx.channel.lookback_days)
+    stop_at = ctx.since or (mark.newest_at if mark and mark.newest_at else window)
+    return stop_at, mark.newest_at if mark else None
+
+
+def newest_time(items: Iterable[Item], known: datetime | None = None) -> datetime | None:
+    """The newest ``created_at`` among ``items`` and ``known`` (None when there is neither)."""
+    times = [it.created_at for it in items]
+    return max(times if known is None else [*times, known], default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,21 @@ import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
 
-from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan, WriteResult
+from connectors.base import (
+    Capability,
+    Page,
+    Stream,
+    StreamContext,
+    ThreadScan,
+    WriteResult,
+    newest_first_bounds,
+    newest_time,
+)
 from connectors.bluesky_parse import (
     RecordGone,
     node_type,
@@ -30,7 +39,7 @@ from connectors.bluesky_parse import (
 )
 from connectors.errors import CapabilityError, ConfigurationError, ConnectorError, NotFound, SourceFormatError
 from connectors.http import HttpClient, parse_json
-from connectors.registry import Connector, register
+from connectors.registry import Connector, ConnectorStream, register
 from store.config import ChannelConfig
 from store.models import Bookmark
 
@@ -49,23 +58,14 @@ MAX_HIDDEN_REPLIES = 300  # app.bsky.feed.threadgate#hiddenReplies maxLength
 # --- streams -------------------------------------------------------------------------------------
 
 
-class _Base:
-    def __init__(self, connector: BlueskyConnector) -> None:
-        self.connector = connector
-        self.channel = connector.channel
-
-
-class PostsStream(_Base):
+class PostsStream(ConnectorStream["BlueskyConnector"]):
     """The town's own top-level posts (``posts_no_replies``), newest first, back to the bookmark or window."""
 
     name: ClassVar[str] = "posts"
     is_sorted: ClassVar[bool] = False  # newest first: the bookmark is saved when the stream is done
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
-        mark = ctx.bookmark(self.name)
-        window = ctx.now - timedelta(days=self.channel.lookback_days)
-        stop_at = ctx.since or (mark.newest_at if mark and mark.newest_at else window)
-        newest = mark.newest_at if mark else None
+        stop_at, newest = newest_first_bounds(ctx, self.name)
         cursor: str | None = None
         while True:
             params: dict[str, str | int] = {"actor": self.connector.actor, "limit": FEED_LIMIT,
@@ -75,8 +75,7 @@ class PostsStream(_Base):
             body = self.connector.xrpc_get("app.bsky.feed.getAuthorFeed", params, "Bluesky-Beiträge")
             page = parse_author_feed(self.channel.id, body, self.connector.own)
             items = [i for i in page.items if i.created_at >= stop_at]
-            for it in items:
-                newest = it.created_at if newest is None or it.created_at > newest else newest
+            newest = newest_time(items, newest)
             mark_out = Bookmark(self.channel.id, self.name, newest_at=newest) if newest else None
             yield Page(items, bookmark=mark_out, cursor=f"posts:{cursor or ''}")
             if page.cursor is None or page.oldest_at is None or page.oldest_at < stop_at:
@@ -84,7 +83,7 @@ class PostsStream(_Base):
             cursor = page.cursor
 
 
-class CommentsStream(_Base):
+class CommentsStream(ConnectorStream["BlueskyConnector"]):
     """Every reply under each own post inside the lookback window; one complete thread = one thread scan.
 
     A post the AppView reports as not found (``NotFound`` error or a ``#notFoundPost`` root) is marked gone.

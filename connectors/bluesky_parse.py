@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from connectors.errors import (
@@ -23,6 +23,7 @@ from connectors.errors import (
     RetriableError,
     SourceFormatError,
 )
+from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
 from store.models import Item, ItemKind, ItemState
 
 _AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/?#]+)$")
@@ -72,28 +73,8 @@ def post_url(uri: str, handle: str = "") -> str:
 
 def parse_time(value: object) -> datetime | None:
     """An AT Protocol datetime as aware UTC; None when missing or unreadable. Naive values count as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-
-
-def _obj(node: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    """``node[key]`` when it is an object, else an empty one: missing fields are data, not a crash."""
-    value = node.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _str(node: Mapping[str, Any], key: str) -> str:
-    value = node.get(key)
-    return value if isinstance(value, str) else ""
+    parsed = parse_iso(value)
+    return as_utc(parsed) if parsed is not None else None
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -161,34 +142,34 @@ def post_item(channel_id: str, post: Mapping[str, Any], own: OwnAccount, hidden:
     if not isinstance(uri, str):
         raise SourceFormatError("Bluesky-Beitrag ohne 'uri'")
     split_at_uri(uri)
-    author, record = _obj(post, "author"), _obj(post, "record")
+    author, record = obj_at(post, "author"), obj_at(post, "record")
     created = parse_time(record.get("createdAt"))
     if created is None or not _has_zone(record.get("createdAt")):
         created = parse_time(post.get("indexedAt")) or created
     if created is None:
         raise SourceFormatError(f"Bluesky-Beitrag {uri} ohne lesbaren Zeitstempel")
-    reply = _obj(record, "reply")
+    reply = obj_at(record, "reply")
     parent, root = _ref_uri(reply, "parent"), _ref_uri(reply, "root")
     if parent is None:
         kind = ItemKind.POST
     else:
         kind = ItemKind.COMMENT if parent == (root or parent) else ItemKind.REPLY
-    handle = _str(author, "handle")
+    handle = str_at(author, "handle")
     return Item(
         channel_id=channel_id,
         external_id=uri,
         kind=kind,
         created_at=created,
-        text=expand_links(_str(record, "text"), record.get("facets")),
-        author_id=_str(author, "did"),
-        author_name=_str(author, "displayName") or handle,
+        text=expand_links(str_at(record, "text"), record.get("facets")),
+        author_id=str_at(author, "did"),
+        author_name=str_at(author, "displayName") or handle,
         is_own_account=own.is_own(author),
         parent_external_id=parent,
         thread_root_external_id=(root or parent) if parent else None,
         url=post_url(uri, handle),
-        like_count=_count(post.get("likeCount")),
-        reply_count=_count(post.get("replyCount")),
-        share_count=_count(post.get("repostCount")) + _count(post.get("quoteCount")),
+        like_count=as_int(post.get("likeCount")),
+        reply_count=as_int(post.get("replyCount")),
+        share_count=as_int(post.get("repostCount")) + as_int(post.get("quoteCount")),
         state=ItemState.HIDDEN if uri in hidden else ItemState.VISIBLE,
         raw=dict(post),
     )
@@ -206,7 +187,7 @@ def _ref_uri(reply: Mapping[str, Any], key: str) -> str | None:
 
 def reply_root_ref(post: Mapping[str, Any]) -> dict[str, Any] | None:
     """The strong ref (``uri`` + ``cid``) of the thread root a reply's record names; None for a top-level post."""
-    root = _obj(_obj(post, "record"), "reply").get("root")
+    root = obj_at(obj_at(post, "record"), "reply").get("root")
     uri = root.get("uri") if isinstance(root, Mapping) else None
     return dict(root) if isinstance(root, Mapping) and isinstance(uri, str) and uri else None
 
@@ -231,10 +212,10 @@ def parse_author_feed(channel_id: str, payload: object, own: OwnAccount) -> Feed
             continue
         post, reason = entry["post"], entry.get("reason")
         # the feed is ordered by when an entry appeared: a repost by the repost's time
-        seen_at = parse_time(_obj(entry, "reason").get("indexedAt") if reason else post.get("indexedAt"))
+        seen_at = parse_time(obj_at(entry, "reason").get("indexedAt") if reason else post.get("indexedAt"))
         if seen_at is not None:
             oldest = seen_at if oldest is None or seen_at < oldest else oldest
-        if entry.get("reason") is not None or not own.is_own(_obj(post, "author")):
+        if entry.get("reason") is not None or not own.is_own(obj_at(post, "author")):
             continue
         items.append(post_item(channel_id, post, own))
     cursor = payload.get("cursor")

@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connectors import graph
-from connectors.base import Capability, Stream, WriteResult
+from connectors.base import Stream, WriteResult
 from connectors.errors import ConfigurationError, SourceFormatError
-from connectors.graph_errors import as_int
-from connectors.http import HttpClient
-from connectors.registry import Connector, register
-from store.config import ChannelConfig
+from connectors.parsing import as_int
+from connectors.registry import register
 from store.models import Item, ItemKind, ItemState
 
 log = logging.getLogger(__name__)
@@ -114,15 +112,12 @@ PAGE_SIZE = 100  # channel option ``page_size`` overrides
 
 
 @register
-class FacebookConnector(Connector):
+class FacebookConnector(graph.GraphConnector):
     """A Facebook Page: posts, comments (replies flattened), reply/hide/delete with the page token."""
 
     platform: ClassVar[str] = "facebook"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REPLY, Capability.HIDE, Capability.DELETE})
-
-    def __init__(self, channel: ChannelConfig, client: HttpClient) -> None:
-        super().__init__(channel, client)
-        self.api = graph.GraphApi(client, channel, "Facebook")
+    label: ClassVar[str] = "Facebook"
+    hide_field: ClassVar[str] = "is_hidden"  # only the comment's author and their friends still see it
 
     def streams(self) -> list[Stream]:
         page_id, channel = self.channel.account_id, self.channel
@@ -146,11 +141,3 @@ class FacebookConnector(Connector):
         """Comment on a post or answer a comment as the page (``POST /{id}/comments``)."""
         answer = self.api.post(f"{graph.object_id(parent_external_id)}/comments", {"message": text})
         return graph.write_result(answer)
-
-    def hide(self, external_id: str) -> WriteResult:
-        """Hide a comment: only its author and their friends still see it (``POST /{id}`` is_hidden=true)."""
-        return graph.write_result(self.api.post(graph.object_id(external_id), {"is_hidden": "true"}))
-
-    def delete(self, external_id: str) -> WriteResult:
-        """Delete a comment upstream (``DELETE /{id}``); irreversible."""
-        return graph.write_result(self.api.delete(graph.object_id(external_id)))

@@ -11,13 +11,15 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import Page, StreamContext, ThreadScan, WriteResult
+from connectors.base import Capability, Page, StreamContext, ThreadScan, WriteResult, newest_time
 from connectors.errors import AuthError, ConfigurationError, NotFound, SourceFormatError
-from connectors.graph_errors import as_int, graph_error_hook, graph_pace_hook, next_page_params
+from connectors.graph_errors import graph_error_hook, graph_pace_hook, next_page_params
 from connectors.http import HttpClient, parse_json
+from connectors.parsing import as_int, zoned_time
+from connectors.registry import Connector
 from store.config import ChannelConfig
 from store.models import Bookmark, Item
 
@@ -49,15 +51,7 @@ def own_account(account_id: str, own_account_ids: Iterable[str], usernames: Iter
 
 def parse_time(value: object) -> datetime:
     """A Graph API timestamp (``2026-03-02T08:15:00+0000``) as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise SourceFormatError(f"Zeitstempel fehlt oder ist kein Text: {value!r:.40}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise SourceFormatError(f"Zeitstempel nicht lesbar: {value!r:.40}") from None
-    if parsed.tzinfo is None:
-        raise SourceFormatError(f"Zeitstempel ohne Zeitzone: {value!r:.40}")
-    return parsed.astimezone(UTC)
+    return zoned_time(value)
 
 
 def summary_total(edge: object) -> int:
@@ -190,9 +184,7 @@ def _lower_bound(ctx: StreamContext, stream: str) -> datetime | None:
 def _posts_bookmark(ctx: StreamContext, stream: str, items: Iterable[Item]) -> Bookmark:
     """The posts stream's bookmark after a run: the newest post time seen so far."""
     previous = ctx.bookmark(stream)
-    newest = max((it.created_at for it in items), default=None)
-    if previous is not None and previous.newest_at is not None:
-        newest = max(newest, previous.newest_at) if newest else previous.newest_at
+    newest = newest_time(items, previous.newest_at if previous else None)
     return Bookmark(channel_id=ctx.channel.id, stream=stream, newest_at=newest)
 
 
@@ -265,6 +257,26 @@ class ThreadScanStream:
             seen |= ids
             yield Page(items, cursor=label)
         yield Page([], thread=ThreadScan(post_id, frozenset(seen)))
+
+
+class GraphConnector(Connector):
+    """What the Facebook and Instagram connectors share: the Graph API client, hide and delete of a comment."""
+
+    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REPLY, Capability.HIDE, Capability.DELETE})
+    label: ClassVar[str]  # the platform's name in messages ("Facebook")
+    hide_field: ClassVar[str]  # the form field that hides a comment (``is_hidden`` / ``hide``)
+
+    def __init__(self, channel: ChannelConfig, client: HttpClient) -> None:
+        super().__init__(channel, client)
+        self.api = GraphApi(client, channel, self.label)
+
+    def hide(self, external_id: str) -> WriteResult:
+        """Hide a comment from the public (``POST /{id}`` with ``hide_field=true``; who still sees it: see there)."""
+        return write_result(self.api.post(object_id(external_id), {self.hide_field: "true"}))
+
+    def delete(self, external_id: str) -> WriteResult:
+        """Delete a comment upstream (``DELETE /{id}``); irreversible."""
+        return write_result(self.api.delete(object_id(external_id)))
 
 
 def write_result(payload: object) -> WriteResult:

@@ -24,6 +24,7 @@ from connectors.errors import (
     RateLimited,
     RetriableError,
 )
+from connectors.parsing import as_int
 
 # https://developers.facebook.com/docs/graph-api/guides/error-handling
 _TOKEN_CODES = frozenset({102, 104, 190})  # 104: no token sent
@@ -37,12 +38,7 @@ _USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage")
 SLOW_DOWN_FROM_PERCENT = 80.0  # Meta throttles at 100 % of any usage figure; start pacing well before
 
 
-# --- values and paging ---------------------------------------------------------------------------
-
-
-def as_int(value: object) -> int:
-    """A count from the API; missing or malformed counts are 0 (counts are informative, never worth a crash)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+# --- paging ----------------------------------------------------------------------------------
 
 
 def next_page_params(payload: object) -> dict[str, str] | None:

@@ -67,7 +67,12 @@ def html_to_text(markup: str) -> str:
             markup = _SKIPPED.sub("", markup)
         if "<pre" in lowered:  # keep the line breaks of preformatted text
             markup = _PRE.sub(lambda m: m[0].replace("\n", _LINE), markup)
-        markup = _TAG.sub(_tag_text, _INLINE.sub("", markup))
+        markup = _INLINE.sub("", markup)
+        for _ in range(4):  # a tag cut out of another ("<<x></x>b>") must not leave a new tag behind
+            stripped = _TAG.sub(_tag_text, markup)
+            if stripped == markup:
+                break
+            markup = stripped
     if "&" in markup:
         markup = html.unescape(markup)  # after the tags are gone: an escaped "&lt;b&gt;" is text
     return _tidy(_SPACE.sub(" ", markup))

@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connectors import graph
-from connectors.base import Capability, Stream, WriteResult
+from connectors.base import Stream, WriteResult
 from connectors.errors import ConfigurationError, SourceFormatError
-from connectors.graph_errors import as_int, next_page_params
-from connectors.http import HttpClient
-from connectors.registry import Connector, register
-from store.config import ChannelConfig
+from connectors.graph_errors import next_page_params
+from connectors.parsing import as_int
+from connectors.registry import register
 from store.models import Item, ItemKind, ItemState
 
 log = logging.getLogger(__name__)
@@ -153,15 +152,12 @@ def _ids(nodes: list[dict[str, Any]]) -> set[str]:
 
 
 @register
-class InstagramConnector(Connector):
+class InstagramConnector(graph.GraphConnector):
     """An Instagram professional account: media, comments with replies, reply/hide/delete."""
 
     platform: ClassVar[str] = "instagram"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REPLY, Capability.HIDE, Capability.DELETE})
-
-    def __init__(self, channel: ChannelConfig, client: HttpClient) -> None:
-        super().__init__(channel, client)
-        self.api = graph.GraphApi(client, channel, "Instagram")
+    label: ClassVar[str] = "Instagram"
+    hide_field: ClassVar[str] = "hide"
 
     def streams(self) -> list[Stream]:
         account_id, channel = self.channel.account_id, self.channel
@@ -187,11 +183,3 @@ class InstagramConnector(Connector):
         """Answer a comment (``POST /{comment-id}/replies``); Instagram files answers to a reply under its
         top-level comment."""
         return graph.write_result(self.api.post(f"{graph.object_id(parent_external_id)}/replies", {"message": text}))
-
-    def hide(self, external_id: str) -> WriteResult:
-        """Hide a comment from everyone but its author (``POST /{comment-id}`` hide=true)."""
-        return graph.write_result(self.api.post(graph.object_id(external_id), {"hide": "true"}))
-
-    def delete(self, external_id: str) -> WriteResult:
-        """Delete a comment upstream (``DELETE /{comment-id}``); irreversible."""
-        return graph.write_result(self.api.delete(graph.object_id(external_id)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -24,7 +24,8 @@ from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan,
 from connectors.errors import ConfigurationError, NotFound, SourceFormatError
 from connectors.html import html_to_text
 from connectors.http import parse_json
-from connectors.registry import Connector, register
+from connectors.parsing import as_int, zoned_time
+from connectors.registry import Connector, ConnectorStream, register
 from store.config import ChannelConfig
 from store.models import Bookmark, Item, ItemKind
 
@@ -38,19 +39,7 @@ def status_key(status_id: str) -> tuple[int, str]:
 
 def parse_time(value: object) -> datetime:
     """A Mastodon timestamp (``2026-08-01T13:52:34.108Z``) as an aware UTC datetime."""
-    if not isinstance(value, str):
-        raise SourceFormatError(f"Mastodon: Zeitstempel fehlt: {value!r:.40}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise SourceFormatError(f"Mastodon: Zeitstempel nicht lesbar: {value!r:.40}") from None
-    if parsed.tzinfo is None:
-        raise SourceFormatError(f"Mastodon: Zeitstempel ohne Zeitzone: {value!r:.40}")
-    return parsed.astimezone(UTC)
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    return zoned_time(value, "Mastodon: ")
 
 
 def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = None) -> Item:
@@ -88,9 +77,9 @@ def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = 
         parent_external_id=parent_id if root_id is not None else None,
         thread_root_external_id=root_id,
         url=url if isinstance(url, str) else "",
-        like_count=_count(node.get("favourites_count")),
-        reply_count=_count(node.get("replies_count")),
-        share_count=_count(node.get("reblogs_count")),
+        like_count=as_int(node.get("favourites_count")),
+        reply_count=as_int(node.get("replies_count")),
+        share_count=as_int(node.get("reblogs_count")),
         raw=node if isinstance(node, dict) else dict(node),
     )
 
@@ -106,11 +95,7 @@ def _link(response: httpx.Response, rel: str) -> str | None:
     return link.get("url") if link else None
 
 
-class _Base:
-    def __init__(self, connector: MastodonConnector) -> None:
-        self.connector = connector
-        self.channel = connector.channel
-
+class _Base(ConnectorStream["MastodonConnector"]):
     def _get(self, url: str, params: Mapping[str, str | int] | None, what: str) -> tuple[Any, httpx.Response]:
         return self.connector.client.get_json(url, params=params, token=self.channel.token(), what=what)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from connectors.base import Capability, Stream, WriteResult
 from connectors.errors import CapabilityError
@@ -42,6 +42,17 @@ class Connector(ABC):
     def delete(self, external_id: str) -> WriteResult:
         """Delete an item upstream (irreversible)."""
         raise CapabilityError(f"{self.platform}: Löschen wird nicht unterstützt")
+
+
+C = TypeVar("C", bound=Connector)
+
+
+class ConnectorStream(Generic[C]):
+    """Base of a connector's streams: they read through their connector and know its channel."""
+
+    def __init__(self, connector: C) -> None:
+        self.connector = connector
+        self.channel = connector.channel
 
 
 _REGISTRY: dict[str, type[Connector]] = {}

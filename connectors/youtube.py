@@ -12,15 +12,24 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
 
-from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan, WriteResult
+from connectors.base import (
+    Capability,
+    Page,
+    Stream,
+    StreamContext,
+    ThreadScan,
+    WriteResult,
+    newest_first_bounds,
+    newest_time,
+)
 from connectors.errors import ConfigurationError, ConnectorError, NotFound
 from connectors.http import HttpClient, parse_json
-from connectors.registry import Connector, register
+from connectors.registry import Connector, ConnectorStream, register
 from connectors.youtube_parse import (
     CommentsDisabled,
     QuotaExceeded,
@@ -76,13 +85,7 @@ class QuotaMeter:
 # --- streams -------------------------------------------------------------------------------------
 
 
-class _Base:
-    def __init__(self, connector: YouTubeConnector) -> None:
-        self.connector = connector
-        self.channel = connector.channel
-
-
-class PostsStream(_Base):
+class PostsStream(ConnectorStream["YouTubeConnector"]):
     """The channel's uploads, newest first, back to the bookmark or the lookback window."""
 
     name: ClassVar[str] = "posts"
@@ -90,10 +93,7 @@ class PostsStream(_Base):
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         self.connector.load_quota(ctx)
-        mark = ctx.bookmark(self.name)
-        window = ctx.now - timedelta(days=self.channel.lookback_days)
-        stop_at = ctx.since or (mark.newest_at if mark and mark.newest_at else window)
-        newest = mark.newest_at if mark else None
+        stop_at, newest = newest_first_bounds(ctx, self.name)
         token: str | None = None
         playlist = self.connector.uploads
         while True:
@@ -104,8 +104,7 @@ class PostsStream(_Base):
             body = self.connector.read_api("playlistItems.list", "/playlistItems", params, "YouTube-Videos")
             page = parse_playlist_items(self.channel.id, body)
             items = [i for i in page.items if i.created_at >= stop_at]
-            for it in items:
-                newest = it.created_at if newest is None or it.created_at > newest else newest
+            newest = newest_time(items, newest)
             bookmark = Bookmark(self.channel.id, self.name, newest_at=newest, extra=self.connector.quota_extra())
             yield Page(items, bookmark=bookmark if newest else None, cursor=f"videos:{token or ''}")
             if page.next_token is None or len(items) < len(page.items):
@@ -113,7 +112,7 @@ class PostsStream(_Base):
             token = page.next_token
 
 
-class CommentsStream(_Base):
+class CommentsStream(ConnectorStream["YouTubeConnector"]):
     """Comment threads (and their replies) of every own video inside the lookback window; a video YouTube
     reports as ``videoNotFound`` is marked gone."""
 

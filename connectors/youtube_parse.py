@@ -22,6 +22,7 @@ from connectors.errors import (
     RetriableError,
     SourceFormatError,
 )
+from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
 from store.models import Item, ItemKind, ItemState
 
 _PACIFIC = ZoneInfo("America/Los_Angeles")  # the daily quota resets at midnight Pacific time
@@ -40,34 +41,15 @@ def uploads_playlist(channel_id: str) -> str:
 
 def parse_time(value: object) -> datetime:
     """An RFC 3339 timestamp (``2019-04-20T01:03:39.000Z``) as aware UTC; SourceFormatError otherwise."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    parsed = parse_iso(value)
+    if parsed is not None:
+        return as_utc(parsed)
     raise SourceFormatError(f"YouTube-Zeitstempel fehlt oder ist nicht lesbar: {value!r:.40}")
 
 
 def video_url(video_id: str, comment_id: str = "") -> str:
     """The watch page of a video, pointing at one comment when ``comment_id`` is given."""
     return f"https://www.youtube.com/watch?v={video_id}" + (f"&lc={comment_id}" if comment_id else "")
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
-
-
-def _obj(node: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    """``node[key]`` when it is an object, else an empty one: missing fields are data, not a crash."""
-    value = node.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _str(node: Mapping[str, Any], key: str) -> str:
-    value = node.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _items_of(payload: object, what: str) -> list[Mapping[str, Any]]:
@@ -97,11 +79,11 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
     """
     items: list[Item] = []
     for node in _items_of(payload, "playlistItems.list"):
-        snippet, details = _obj(node, "snippet"), _obj(node, "contentDetails")
-        video_id = _str(details, "videoId") or _str(_obj(snippet, "resourceId"), "videoId")
+        snippet, details = obj_at(node, "snippet"), obj_at(node, "contentDetails")
+        video_id = str_at(details, "videoId") or str_at(obj_at(snippet, "resourceId"), "videoId")
         if not video_id or not details.get("videoPublishedAt"):
             continue
-        title, description = _str(snippet, "title"), _str(snippet, "description")
+        title, description = str_at(snippet, "title"), str_at(snippet, "description")
         # the uploads playlist holds only the channel's own videos
         items.append(
             Item(
@@ -110,8 +92,8 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
                 kind=ItemKind.POST,
                 created_at=parse_time(details["videoPublishedAt"]),
                 text=f"{title}\n\n{description}".strip(),
-                author_id=_str(snippet, "videoOwnerChannelId") or _str(snippet, "channelId"),
-                author_name=_str(snippet, "videoOwnerChannelTitle") or _str(snippet, "channelTitle"),
+                author_id=str_at(snippet, "videoOwnerChannelId") or str_at(snippet, "channelId"),
+                author_name=str_at(snippet, "videoOwnerChannelTitle") or str_at(snippet, "channelTitle"),
                 is_own_account=True,
                 url=video_url(video_id),
                 raw=dict(node),
@@ -141,7 +123,7 @@ def comment_item(
     author_id = author.get("value") if isinstance(author, Mapping) else None
     text = snippet.get("textOriginal")
     if not isinstance(text, str):
-        text = _str(snippet, "textDisplay")
+        text = str_at(snippet, "textDisplay")
     hidden = snippet.get("moderationStatus") in _HIDDEN_STATUSES
     return Item(
         channel_id=channel_id,
@@ -155,7 +137,7 @@ def comment_item(
         parent_external_id=parent if isinstance(parent, str) and parent else video_id,
         thread_root_external_id=video_id,
         url=video_url(video_id, comment_id),
-        like_count=_count(snippet.get("likeCount")),
+        like_count=as_int(snippet.get("likeCount")),
         reply_count=reply_count,
         state=ItemState.HIDDEN if hidden else ItemState.VISIBLE,
         raw=dict(comment),
@@ -180,7 +162,7 @@ def parse_comment_threads(channel_id: str, payload: object, video_id: str, own_i
         top = snippet.get("topLevelComment") if isinstance(snippet, Mapping) else None
         if not isinstance(top, Mapping):
             raise SourceFormatError("YouTube-Kommentarthread ohne 'topLevelComment'")
-        total = _count(snippet.get("totalReplyCount")) if isinstance(snippet, Mapping) else 0
+        total = as_int(snippet.get("totalReplyCount")) if isinstance(snippet, Mapping) else 0
         top_item = comment_item(channel_id, top, video_id, own_ids, reply_count=total)
         items.append(top_item)
         replies = thread.get("replies")
@@ -242,7 +224,7 @@ def _reasons(body: object) -> tuple[int, list[str], str]:
     if not isinstance(listed, list):
         listed = []
     reasons = [str(e.get("reason")) for e in listed if isinstance(e, Mapping) and e.get("reason")]
-    return _count(err.get("code")), reasons, str(err.get("status") or "")
+    return as_int(err.get("code")), reasons, str(err.get("status") or "")
 
 
 def youtube_error(status: int, body: object, now: datetime | None = None) -> ConnectorError | None:

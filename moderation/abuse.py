@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation.abuse_features import CHAR_MAX, CHAR_MIN, Cues, char_grams, clean, cues, has_lexicon_cue
-from moderation.abuse_lexicon import CATEGORIES, Lexicon
-from moderation.normalise import normalise
+from moderation.abuse_features import (
+    CHAR_MAX,
+    CHAR_MIN,
+    Cues,
+    char_grams,
+    clean,
+    cues,
+    cues_of_hits,
+    has_lexicon_cue,
+    sparse_counts,
+)
+from moderation.abuse_lexicon import CATEGORIES, Lexicon, TermHit
+from moderation.normalise import normalise, tokens
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "abuse_model.json"
 DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
@@ -32,6 +42,10 @@ _DENSE_LABELS = {
     "x:exclamations": "Ausrufezeichen",
     "x:shouting": "durchgehende Großschrift",
 }
+# What inference needs of one word, cached: (sum of its character n-gram weights, number of its n-grams, its
+# unigram weight, its lexicon term hits, the patterns it may start, the weights of the bigrams it starts by
+# following word or None)
+_WordEntry = tuple[float, int, float, tuple[TermHit, ...], tuple[int, ...], dict[str, float] | None]
 
 
 class ModelError(ValueError):
@@ -88,11 +102,17 @@ class AbuseModel:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
         self.lexicon = lexicon
+        self._weights = weights
         self._chars = {k[2:]: v for k, v in weights.items() if k.startswith("c:")}
         self._words = {k[2:]: v for k, v in weights.items() if k.startswith("w:")}
-        self._bigrams = {k[2:]: v for k, v in weights.items() if k.startswith("b:")}
+        self._following: dict[str, dict[str, float]] = {}  # "b:a b" as {a: {b: weight}}: no string joins per pair
+        for k, v in weights.items():
+            if k.startswith("b:"):
+                first, _, second = k[2:].partition(" ")
+                self._following.setdefault(first, {})[second] = v
         self._dense = {k: v for k, v in weights.items() if k.startswith("x:")}
-        self._word_cache: dict[str, tuple[float, int, float]] = {}
+        self._word_cache: dict[str, _WordEntry] = {}
+        self._always = lexicon.unanchored_patterns
 
     @classmethod
     def load(cls, path: Path | None = None, lexicon_path: Path | None = None) -> AbuseModel:
@@ -112,13 +132,15 @@ class AbuseModel:
             raise ModelError(f"{model_path}: Modell nicht lesbar: {exc}") from exc
         return cls(model, Lexicon.load(lexicon_path))
 
-    def _word(self, word: str) -> tuple[float, int, float]:
-        """(sum of character n-gram weights, number of n-grams, unigram weight) of one word, cached."""
+    def _word(self, word: str) -> _WordEntry:
+        """What the model and the lexicon make of one word (see ``_WordEntry``), cached."""
         cached = self._word_cache.get(word)
         if cached is None:
             grams = char_grams(word)
             get = self._chars.get
-            cached = (sum(get(g, 0.0) for g in grams), len(grams), self._words.get(word, 0.0))
+            hits, starts = self.lexicon.word_info(word)
+            cached = (sum(get(g, 0.0) for g in grams), len(grams), self._words.get(word, 0.0), hits, starts,
+                      self._following.get(word))
             if len(self._word_cache) >= _CACHE_LIMIT:
                 self._word_cache.clear()
             self._word_cache[word] = cached
@@ -129,45 +151,73 @@ class AbuseModel:
         return self.threshold_cue if has_lexicon_cue(found.dense) else self.threshold_no_cue
 
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
-        """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues."""
-        found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
-        return self._decision(found), found
+        """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues.
 
-    def _decision(self, found: Cues) -> float:
-        words = found.words
-        char_sum = word_sum = 0.0
+        The hot path: one pass over the words with one cached look-up each (n-gram sums are additive per word,
+        lexicon hits are per word); patterns run only where a word may start them. Equals
+        :meth:`_decision_reference`.
+        """
+        cleaned = clean(normalise(text) if normalised is None else normalised)
+        words = tokens(cleaned)
+        char_sum = word_sum = bigram_sum = 0.0
         n_chars = 0
+        term_hits: list[tuple[int, TermHit]] = []
+        todo = set(self._always)  # patterns to run (what Lexicon.scan does, inlined)
         cache = self._word_cache
-        for w in words:
-            c, n, u = cache.get(w) or self._word(w)  # inlined cache hit: this loop is the hot path
+        following: dict[str, float] | None = None
+        for i, w in enumerate(words):
+            c, n, u, hits, starts, after = cache.get(w) or self._word(w)
             char_sum += c
             n_chars += n
             word_sum += u
+            if following is not None:
+                bigram_sum += following.get(w, 0.0)
+            following = after
+            if hits:
+                term_hits += [(i, hit) for hit in hits]
+            if starts:
+                todo.update(starts)
+        found = cues_of_hits(text, words, term_hits, self.lexicon.patterns_in(cleaned, todo) if todo else [])
+        z = self.bias
         if words:
-            bigram = self._bigrams.get
-            previous = words[0]
-            for w in words[1:]:
-                word_sum += bigram(previous + " " + w, 0.0)
-                previous = w
-            word_sum /= math.sqrt(len(words))
-            char_sum /= math.sqrt(n_chars)
+            z += char_sum / math.sqrt(n_chars) + (word_sum + bigram_sum) / math.sqrt(len(words))
         weights = self._dense
-        dense = sum(weights.get(k, 0.0) * v for k, v in found.dense.items())
-        return self.bias + char_sum + word_sum + dense
+        for name, value in found.dense.items():
+            z += weights.get(name, 0.0) * value
+        return z, found
+
+    def _decision_reference(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
+        """:meth:`decision` as training defines it: feature counts times weights (slow; the reference for tests)."""
+        found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
+        chars, n_chars, grams, n_words = sparse_counts(found.words)
+        get = self._weights.get
+        z = self.bias
+        for counts, total in ((chars, n_chars), (grams, n_words)):
+            if total:
+                z += sum(get(name, 0.0) * count for name, count in counts.items()) / math.sqrt(total)
+        z += sum(get(name, 0.0) * value for name, value in found.dense.items())
+        return z, found
 
     def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
         """Judge one comment; ``normalised`` = :func:`moderation.normalise.normalise` of it, if already known."""
-        z, found = self.decision(text, normalised)
+        return self._result(*self.decision(text, normalised))
+
+    def _assess_reference(self, text: str, normalised: str | None = None) -> AbuseResult:
+        """:meth:`assess` on the reference decision value (for tests: the fast path must give the same results)."""
+        return self._result(*self._decision_reference(text, normalised))
+
+    def _result(self, z: float, found: Cues) -> AbuseResult:
         threshold = self.threshold(found)
         model_says = z >= threshold
         clear = clear_categories(found.dense, self.lexicon)
-        term_evidence = [f"{h.category}: {h.word} ({h.term})" for _, h in found.term_hits]
-        term_evidence += [f"{p.category}: {p.text}" for p in found.pattern_hits]
         margin = z - threshold
         score = 1.0 / (1.0 + math.exp(-margin)) if abs(margin) < 500 else float(margin > 0)
+        if not (found.term_hits or found.pattern_hits or model_says or clear):
+            return AbuseResult(False, round(score, 4))  # most comments: nothing to show
+        term_evidence = [f"{h.category}: {h.word} ({h.term})" for _, h in found.term_hits]
+        term_evidence += [f"{p.category}: {p.text}" for p in found.pattern_hits]
         if not model_says and not clear:
-            evidence = {"terms": term_evidence, "features": []} if term_evidence else {}
-            return AbuseResult(False, round(score, 4), evidence=evidence)
+            return AbuseResult(False, round(score, 4), evidence={"terms": term_evidence, "features": []})
         if clear and not model_says:
             score = max(score, _CLEAR_SCORE)
         categories = self._categories(found, clear)
@@ -217,17 +267,17 @@ class AbuseModel:
         words = found.words
         if not words:
             return []
-        n_chars = sum(self._word(w)[1] for w in words)
-        char_scale, word_scale = 1 / math.sqrt(n_chars), 1 / math.sqrt(len(words))
-        parts: dict[str, float] = {}
-        for w in words:
-            c, _, u = self._word(w)
-            key = f"„{w}“"
-            parts[key] = parts.get(key, 0.0) + c * char_scale + u * word_scale
-        for a, b in zip(words, words[1:], strict=False):
-            weight = self._bigrams.get(f"{a} {b}", 0.0)
+        cache = self._word_cache
+        entries = [cache.get(w) or self._word(w) for w in words]
+        char_scale, word_scale = 1 / math.sqrt(sum(e[1] for e in entries)), 1 / math.sqrt(len(words))
+        by_word: dict[str, float] = {}
+        for w, e in zip(words, entries, strict=True):
+            by_word[w] = by_word.get(w, 0.0) + e[0] * char_scale + e[2] * word_scale
+        parts = {f"„{w}“": v for w, v in by_word.items()}
+        for i, e in enumerate(entries[:-1]):
+            weight = e[5].get(words[i + 1], 0.0) if e[5] else 0.0
             if weight:
-                key = f"„{a} {b}“"
+                key = f"„{words[i]} {words[i + 1]}“"
                 parts[key] = parts.get(key, 0.0) + weight * word_scale
         for name, value in found.dense.items():
             weight = self._dense.get(name, 0.0) * value

@@ -53,7 +53,7 @@ _NOT_CUES = frozenset({"x:second_person", "x:exclamations", "x:shouting", "x:mil
 
 def has_lexicon_cue(dense: dict[str, float]) -> bool:
     """Whether the lexicon found a strong term or a pattern (such texts have their own decision threshold)."""
-    return any(name not in _NOT_CUES for name in dense)
+    return not _NOT_CUES.issuperset(dense)
 
 
 def clean(normalised: str) -> str:
@@ -91,7 +91,15 @@ class Cues:
 def cues(text: str, cleaned: str, lexicon: Lexicon) -> Cues:
     """Lexicon hits and dense features of a text (``cleaned`` = :func:`clean` of its normalised form)."""
     words = tokens(cleaned)
-    term_hits, pattern_hits = lexicon.scan(cleaned, words)
+    return cues_of_hits(text, words, *lexicon.scan(cleaned, words))
+
+
+def cues_of_hits(text: str, words: list[str], term_hits: list[tuple[int, TermHit]],
+                 pattern_hits: list[PatternHit]) -> Cues:
+    """:func:`cues` from the tokens and the :meth:`~moderation.abuse_lexicon.Lexicon.scan` of a text.
+
+    Inference calls it directly with no hits when it already knows that no word can hit (see ``AbuseModel``).
+    """
     dense: dict[str, float] = {}
     for _, hit in term_hits:
         dense["x:mild_insult" if hit.mild else f"x:lex_{hit.category}"] = 1.0

@@ -58,6 +58,7 @@ _SPACING = re.compile(r"[ .\-_*/|+]")
 
 EMOJI_CLASS = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
 _TOKEN = re.compile(rf"[^\W_]+|[{EMOJI_CLASS}]")
+_EDGE_PUNCTUATION = ".,;:!?\"'()[]…„“”‚‘’«»-–—"  # never part of a token (none is a letter, digit or emoji)
 
 
 def _fold_homoglyphs(text: str) -> str:
@@ -152,5 +153,19 @@ def _normalise_once(text: str) -> str:
 
 
 def tokens(normalised: str) -> list[str]:
-    """Word tokens (letters/digits) and single emoji of a normalised string, in order."""
-    return _TOKEN.findall(normalised)
+    """Word tokens (letters/digits) and single emoji of a normalised string, in order.
+
+    Equal to ``_TOKEN.findall`` but faster (a hot path of the abuse model): tokens never hold whitespace, and a
+    chunk between whitespace that is all letters/digits once common punctuation is stripped is one token.
+    """
+    found: list[str] = []
+    for chunk in normalised.split():
+        if chunk.isalnum():
+            found.append(chunk)
+            continue
+        core = chunk.strip(_EDGE_PUNCTUATION)
+        if core.isalnum():
+            found.append(core)
+        elif core:
+            found += _TOKEN.findall(core)
+    return found

@@ -229,8 +229,7 @@ def _put_record(req: ReplayRequest, state: ChannelState, data: dict[str, Any]) -
     for it in state.thread(str(root)):
         now_hidden = it.external_id in listed
         if now_hidden != (it.state == ItemState.HIDDEN):
-            it.state = ItemState.HIDDEN if now_hidden else ItemState.VISIBLE
-            state.version += 1
+            state.set_hidden(it.external_id, now_hidden)
             if now_hidden:
                 state.writes.append(RecordedWrite("hide", it.external_id, {"root": root}))
     uri = f"at://{state.config.account_id}/{GATE}/{data.get('rkey')}"

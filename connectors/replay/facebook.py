@@ -163,6 +163,13 @@ def top_level_of(state: ChannelState, item: Item) -> Item:
     return parent if parent is not None and parent.kind == ItemKind.COMMENT else item
 
 
+def apply_hide(state: ChannelState, target: Item, hidden: bool) -> ReplayResponse:
+    """Hide or unhide ``target`` in the world, record the write and answer as the Graph API does."""
+    state.set_hidden(target.external_id, hidden)
+    state.writes.append(RecordedWrite("hide" if hidden else "unhide", target.external_id))
+    return json_response({"success": True})
+
+
 def create_reply(state: ChannelState, target: Item, text: str, new_id: str, author_name: str) -> Item:
     """The page's/account's answer under ``target`` (a post gets a comment; a reply's answer joins its thread)."""
     if target.kind == ItemKind.POST:
@@ -309,10 +316,7 @@ def _hide(req: ReplayRequest, state: ChannelState, target: Item) -> ReplayRespon
     hidden = flag(req.form().get("is_hidden"))
     if hidden is None or target.kind == ItemKind.POST:
         return graph_error("(#100) Param is_hidden must be a boolean on a comment", 100)
-    target.state = ItemState.HIDDEN if hidden else ItemState.VISIBLE
-    state.version += 1
-    state.writes.append(RecordedWrite("hide" if hidden else "unhide", target.external_id))
-    return json_response({"success": True})
+    return apply_hide(state, target, hidden)
 
 
 REPLAY = register_replay(PlatformReplay(

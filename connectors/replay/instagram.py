@@ -11,6 +11,7 @@ from typing import Any
 
 from connectors.replay import register_replay
 from connectors.replay.facebook import (
+    apply_hide,
     create_reply,
     delete_item,
     expired_token,
@@ -134,10 +135,7 @@ def _hide(req: ReplayRequest, state: ChannelState, target: Item) -> ReplayRespon
     hidden = flag(req.form().get("hide"))
     if hidden is None:
         return graph_error("(#100) Param hide must be a boolean", 100)
-    target.state = ItemState.HIDDEN if hidden else ItemState.VISIBLE
-    state.version += 1
-    state.writes.append(RecordedWrite("hide" if hidden else "unhide", target.external_id))
-    return json_ok({"success": True})
+    return apply_hide(state, target, hidden)
 
 
 REPLAY = register_replay(PlatformReplay(

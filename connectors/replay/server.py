@@ -22,7 +22,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from store.config import ChannelConfig
-from store.models import Item, ItemKind, utcnow
+from store.models import Item, ItemKind, ItemState, utcnow
 
 FaultKind = Literal["status", "reset", "timeout", "auth", "malformed"]
 
@@ -105,6 +105,11 @@ class ChannelState:
     def edit(self, external_id: str, text: str, *, at: datetime | None = None) -> None:
         self.items[external_id].text = text
         self.edited_at[external_id] = at or utcnow()
+        self.version += 1
+
+    def set_hidden(self, external_id: str, hidden: bool) -> None:
+        """Hide (or show again) an item, as moderation upstream would."""
+        self.items[external_id].state = ItemState.HIDDEN if hidden else ItemState.VISIBLE
         self.version += 1
 
     def remove(self, external_id: str) -> Item:

@@ -230,8 +230,7 @@ def _set_moderation_status(req: ReplayRequest, state: ChannelState) -> ReplayRes
                 state.remove(reply.external_id)
             state.remove(comment_id)
         else:
-            state.items[comment_id].state = ItemState.HIDDEN if status == "heldForReview" else ItemState.VISIBLE
-            state.version += 1
+            state.set_hidden(comment_id, status == "heldForReview")
         state.writes.append(RecordedWrite({"heldForReview": "hide", "rejected": "delete"}.get(status, "publish"),
                                           comment_id, {"moderationStatus": status}))
     return ReplayResponse(204)

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, Row, select
 
 from connectors.http import HttpClient, RetryPolicy
 from connectors.replay import ReplayServer
 from store.config import ChannelConfig
 from store.models import Item, ItemKind
+from store.schema import item as item_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAST_RETRY = RetryPolicy(attempts=5, base_delay=0.01, max_delay=5.0, max_total_wait=30.0)
@@ -44,6 +46,26 @@ def _item(channel_id: str, raw: dict[str, Any], now: datetime) -> Item:
         reply_count=raw.get("replies", 0),
         share_count=raw.get("shares", 0),
     )
+
+
+def observed(item: Item, expected: dict[str, Any]) -> dict[str, Any]:
+    """The item's values for exactly the keys the expectation states (``text_startswith`` compares a prefix)."""
+    out: dict[str, Any] = {}
+    for key, want in expected.items():
+        if key == "text_startswith":
+            out[key] = item.text[: len(want)]
+        elif key == "created_at":
+            out[key] = item.created_at.isoformat()
+        else:
+            value = getattr(item, key)
+            out[key] = str(value) if key in ("kind", "state") else value
+    return out
+
+
+def stored_rows(engine: Engine, channel_id: str) -> dict[str, Row[Any]]:
+    """The channel's stored item rows by external id."""
+    with engine.connect() as conn:
+        return {r.external_id: r for r in conn.execute(select(item_table).where(item_table.c.channel_id == channel_id))}
 
 
 class SleepRecorder(list[float]):

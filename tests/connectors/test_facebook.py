@@ -13,7 +13,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, Row
 
 from connectors import errors, facebook, graph, graph_errors
 from connectors.base import Capability, StreamContext, WriteResult
@@ -24,8 +24,7 @@ from connectors.sync import ChannelResult, sync_channel
 from store.channels import sync_channels
 from store.config import ChannelConfig
 from store.models import Item, utcnow
-from store.schema import item as item_table
-from tests.connectors.conftest import SleepRecorder, load_world
+from tests.connectors.conftest import SleepRecorder, load_world, observed, stored_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "facebook"
 CHANNEL = "facebook"
@@ -35,20 +34,6 @@ OWN = graph.own_account(PAGE_ID, ["104857600999999"])
 
 def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def observed(item: Item, expected: dict[str, Any]) -> dict[str, Any]:
-    """The item's values for exactly the keys the expectation states (``text_startswith`` compares a prefix)."""
-    out: dict[str, Any] = {}
-    for key, want in expected.items():
-        if key == "text_startswith":
-            out[key] = item.text[: len(want)]
-        elif key == "created_at":
-            out[key] = item.created_at.isoformat()
-        else:
-            value = getattr(item, key)
-            out[key] = str(value) if key in ("kind", "state") else value
-    return out
 
 
 def test_posts_match_expectations() -> None:
@@ -208,9 +193,7 @@ class Replay:
         return HttpClient(retry=RetryPolicy(base_delay=0.01), sleep=self.slept)
 
     def stored(self) -> dict[str, Row[Any]]:
-        with self.engine.connect() as conn:
-            return {r.external_id: r for r in conn.execute(select(item_table).where(
-                item_table.c.channel_id == self.channel.id))}
+        return stored_rows(self.engine, self.channel.id)
 
 
 @pytest.fixture
