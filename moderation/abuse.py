@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,11 @@ _DENSE_LABELS = {
 # unigram weight, its lexicon term hits, the patterns it may start, the weights of the bigrams it starts by
 # following word or None)
 _WordEntry = tuple[float, int, float, tuple[TermHit, ...], tuple[int, ...], dict[str, float] | None]
+# The same of a chunk of text between whitespace, which holds zero or more words (most hold one): (its words, the
+# sums over them, its unigram plus inner bigram weights, its term hits by word index, the patterns they may start,
+# the bigram weights following its last word)
+_ChunkEntry = tuple[tuple[str, ...], float, int, float, tuple[tuple[int, TermHit], ...], tuple[int, ...],
+                    dict[str, float] | None]
 
 
 class ModelError(ValueError):
@@ -64,8 +70,8 @@ class AbuseResult:
 
 def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
     """Categories whose lexicon hits make a clear case (override of the model), in category order."""
-    if not dense:
-        return []
+    if not has_lexicon_cue(dense):
+        return []  # no term, pattern or aimed insult: nothing clear (the common case, fast)
     found = []
     for name, cat in lexicon.categories.items():
         if f"x:pattern_{name}" in dense:
@@ -112,6 +118,7 @@ class AbuseModel:
                 self._following.setdefault(first, {})[second] = v
         self._dense = {k: v for k, v in weights.items() if k.startswith("x:")}
         self._word_cache: dict[str, _WordEntry] = {}
+        self._chunk_cache: dict[str, _ChunkEntry] = {}
         self._always = lexicon.unanchored_patterns
 
     @classmethod
@@ -137,14 +144,37 @@ class AbuseModel:
         cached = self._word_cache.get(word)
         if cached is None:
             grams = char_grams(word)
-            get = self._chars.get
             hits, starts = self.lexicon.word_info(word)
-            cached = (sum(get(g, 0.0) for g in grams), len(grams), self._words.get(word, 0.0), hits, starts,
-                      self._following.get(word))
+            char_sum = sum(map(self._chars.get, grams, repeat(0.0)))
+            cached = (char_sum, len(grams), self._words.get(word, 0.0), hits, starts, self._following.get(word))
             if len(self._word_cache) >= _CACHE_LIMIT:
                 self._word_cache.clear()
             self._word_cache[word] = cached
         return cached
+
+    def _chunk(self, chunk: str) -> _ChunkEntry:
+        """What the model and the lexicon make of one whitespace-free chunk of text (see ``_ChunkEntry``), cached."""
+        toks = tuple(tokens(chunk))
+        char_sum = word_sum = 0.0
+        n_chars = 0
+        hits: list[tuple[int, TermHit]] = []
+        starts: set[int] = set()
+        following: dict[str, float] | None = None
+        for j, w in enumerate(toks):
+            c, n, u, word_hits, word_starts, after = self._word(w)
+            char_sum += c
+            n_chars += n
+            word_sum += u
+            if following is not None:
+                word_sum += following.get(w, 0.0)
+            following = after
+            hits += [(j, hit) for hit in word_hits]
+            starts.update(word_starts)
+        if len(self._chunk_cache) >= _CACHE_LIMIT:
+            self._chunk_cache.clear()
+        entry = self._chunk_cache[chunk] = (toks, char_sum, n_chars, word_sum, tuple(hits), tuple(sorted(starts)),
+                                            following)
+        return entry
 
     def threshold(self, found: Cues) -> float:
         """The decision threshold for a text: lower when the lexicon found something (chosen by CV)."""
@@ -153,34 +183,37 @@ class AbuseModel:
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
         """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues.
 
-        The hot path: one pass over the words with one cached look-up each (n-gram sums are additive per word,
-        lexicon hits are per word); patterns run only where a word may start them. Equals
-        :meth:`_decision_reference`.
+        The hot path: one pass over the whitespace-separated chunks with one cached look-up each (n-gram sums
+        are additive per word, lexicon hits are per word); patterns run only where a word may start them. Equals
+        :meth:`_decision_reference` up to float rounding.
         """
         cleaned = clean(normalise(text) if normalised is None else normalised)
-        words = tokens(cleaned)
-        char_sum = word_sum = bigram_sum = 0.0
+        words: list[str] = []
+        char_sum = word_sum = 0.0
         n_chars = 0
         term_hits: list[tuple[int, TermHit]] = []
         todo = set(self._always)  # patterns to run (what Lexicon.scan does, inlined)
-        cache = self._word_cache
+        cache = self._chunk_cache
         following: dict[str, float] | None = None
-        for i, w in enumerate(words):
-            c, n, u, hits, starts, after = cache.get(w) or self._word(w)
+        for chunk in cleaned.split():
+            toks, c, n, u, hits, starts, after = cache.get(chunk) or self._chunk(chunk)
+            if not toks:
+                continue
+            if following is not None:
+                word_sum += following.get(toks[0], 0.0)
+            following = after
+            if hits:
+                term_hits += [(len(words) + j, hit) for j, hit in hits]
+            if starts:
+                todo.update(starts)
+            words += toks
             char_sum += c
             n_chars += n
             word_sum += u
-            if following is not None:
-                bigram_sum += following.get(w, 0.0)
-            following = after
-            if hits:
-                term_hits += [(i, hit) for hit in hits]
-            if starts:
-                todo.update(starts)
         found = cues_of_hits(text, words, term_hits, self.lexicon.patterns_in(cleaned, todo) if todo else [])
         z = self.bias
         if words:
-            z += char_sum / math.sqrt(n_chars) + (word_sum + bigram_sum) / math.sqrt(len(words))
+            z += char_sum / math.sqrt(n_chars) + word_sum / math.sqrt(len(words))
         weights = self._dense
         for name, value in found.dense.items():
             z += weights.get(name, 0.0) * value
@@ -273,7 +306,7 @@ class AbuseModel:
         by_word: dict[str, float] = {}
         for w, e in zip(words, entries, strict=True):
             by_word[w] = by_word.get(w, 0.0) + e[0] * char_scale + e[2] * word_scale
-        parts = {f"„{w}“": v for w, v in by_word.items()}
+        parts = {f"„{w}“": v for w, v in by_word.items() if v > 0}  # only positive ones are shown
         for i, e in enumerate(entries[:-1]):
             weight = e[5].get(words[i + 1], 0.0) if e[5] else 0.0
             if weight:

@@ -134,18 +134,19 @@ class Lexicon:
             else:
                 self._exact.setdefault(core, []).append(entry)
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
+        self._suffix_lengths = sorted({len(s) for s in self._suffix}, reverse=True)
         self._patterns = [(category, re.compile(rx), hint) for category, rx, hint in patterns]
         self._always: list[int] = []  # patterns without known anchors
         self._anchored: dict[str, list[tuple[str, int]]] = {}  # first two letters -> (anchor, pattern index)
         self._starts: list[tuple[str, ...]] = []  # per pattern: anchors, none the prefix of another; () = unknown
         for i, (_, rx, _) in enumerate(patterns):
-            found = anchors(rx)
-            if found is None:
+            found = anchors(rx) or frozenset()
+            if not found:
                 self._always.append(i)
-            for word in found or ():
+            for word in found:
                 self._anchored.setdefault(word[:2], []).append((word, i))
-            self._starts.append(tuple(sorted(w for w in found or () if not any(w.startswith(o) and w != o
-                                                                                  for o in found or ()))))
+            # "gehören" starts where "gehör" does: searching for the shorter anchor finds both
+            self._starts.append(tuple(sorted(w for w in found if not any(w != o and w.startswith(o) for o in found))))
         self._cache: dict[str, tuple[tuple[TermHit, ...], tuple[int, ...]]] = {}
 
     @classmethod
@@ -212,9 +213,10 @@ class Lexicon:
                 continue
             for entry in self._exact.get(base, ()):
                 found[entry] = None
-            for i in range(len(base) - 1):
-                for entry in self._suffix.get(base[i:], ()):
-                    found[entry] = None
+            for n in self._suffix_lengths:  # longest first, as a scan of base[i:] from i = 0 would go
+                if 2 <= n <= len(base):
+                    for entry in self._suffix.get(base[-n:], ()):
+                        found[entry] = None
         for n in self._prefix_lengths:
             if n > len(squeezed):
                 break

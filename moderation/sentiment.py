@@ -106,8 +106,8 @@ class _Engine:
         sentences = self.german.sentences_with_tokens(text)
         if not sentences:
             return 0.0, 0.0
-        polarity: float = 0
-        subjectivity: float = 0
+        polarity: float = 0.0
+        subjectivity: float = 0.0
         for sentence, tokens in sentences:
             tokens = self.sentence_tokens(sentence, tokens)
             words = self.lemma_words(tokens, [t.replace("ß", "ss") for t in tokens] if "ß" in sentence else tokens)
@@ -302,8 +302,8 @@ class _Engine:
                 mood = lex.emoticons.get(w)
                 if mood is not None:
                     found.append([mood, 1.0, 1.0, 1])
-        polarity: float = 0
-        subjectivity: float = 0
+        polarity: float = 0.0
+        subjectivity: float = 0.0
         for p, s, _, n in found:
             polarity += p * -0.5 if n < 0 else p
             subjectivity += s

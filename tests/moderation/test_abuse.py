@@ -114,6 +114,51 @@ def test_inference_equals_the_training_features(model: AbuseModel) -> None:
         assert z == pytest.approx(expected, abs=1e-9), text
 
 
+TRAINING_DATA = Path(os.environ.get("NETZPFLEGE_TRAINING_DATA")
+                     or REPO / "moderation/model/training/germeval2018.training.txt")
+
+
+def _reference_texts() -> list[str]:
+    """Fixtures, the GermEval tweets, evasions and edge cases: what the fast path is compared on."""
+    if not TRAINING_DATA.is_file():
+        pytest.fail(f"Trainingsdaten fehlen: {TRAINING_DATA} (oder NETZPFLEGE_TRAINING_DATA setzen)")
+    tweets = [line.split("\t")[0] for line in TRAINING_DATA.read_text(encoding="utf-8").splitlines()]
+    edge = ["", "!!!", "😂😂", "a a a", "Du", "du du du Idiot", "schier hier wohnt der Typ", "„Vollidiot“, du!",
+            "@user Das ist |LBR| #Mist https://t.co/x !!", "Halt   die\tFresse\n du Penner", "x_y Idiot_en"]
+    return [c["text"] for c in CASES] + tweets[:3000] + edge
+
+
+def test_fast_path_equals_the_reference(model: AbuseModel) -> None:
+    """``assess`` (per-chunk caches, inlined lexicon scan) decides exactly as the plain feature-vector path."""
+    texts = _reference_texts()
+    assert len(texts) > 3000
+    flagged = 0
+    for text in texts:
+        normalised = normalise(text)
+        z, found = model.decision(text, normalised)  # what assess judges by
+        z_ref, found_ref = model._decision_reference(text, normalised)
+        assert z == pytest.approx(z_ref, abs=1e-9), text
+        assert found == found_ref, text
+        fast, ref = model._result(z, found), model._result(z_ref, found_ref)
+        assert (fast.abusive, fast.categories, fast.criminal_hint) == (ref.abusive, ref.categories,
+                                                                      ref.criminal_hint), text
+        assert fast.score == pytest.approx(ref.score, abs=1e-9), text
+        assert (fast.evidence, fast.reasons) == (ref.evidence, ref.reasons), text
+        flagged += fast.abusive
+    assert 500 < flagged < len(texts) - 500  # both outcomes well covered
+
+
+def test_anchored_pattern_search_equals_a_plain_search(model: AbuseModel) -> None:
+    """Patterns tried only at their anchors find the same leftmost match as ``re.search`` over the whole text."""
+    lexicon = model.lexicon
+    texts = [clean(normalise(t)) for t in _reference_texts()[:1500]]
+    texts += ["schier hier wohnt der", "gehören die erschossen", "du bist du bist tot", "pass pass bloss auf"]
+    for i, (_, rx, _) in enumerate(lexicon._patterns):
+        for text in texts:
+            fast, plain = lexicon._search(i, text), rx.search(text)
+            assert (fast and fast.span()) == (plain and plain.span()), (rx.pattern, text)
+
+
 def test_inference_does_not_need_scikit_learn() -> None:
     code = ("import sys; sys.modules['sklearn'] = None; sys.modules['scipy'] = None\n"
             "from moderation.abuse import AbuseModel\n"

@@ -93,3 +93,24 @@ def test_total_and_idempotent(text: str) -> None:
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöü", min_size=1, max_size=12))
 def test_spaced_out_letters_join(word: str) -> None:
     assert normalise(" ".join(word)) == normalise(word) or len(word) < 3
+
+
+_TOKEN_CHARS = [*"ab1_ äöß.,!?-–„“\"'()…€@#/\t\n", "😂", "❶", "²", "Ⅻ", "\u3000"]
+_TOKEN_TEXTS = st.text(alphabet=st.sampled_from(_TOKEN_CHARS), max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=80), _TOKEN_TEXTS))
+def test_tokens_equal_the_token_regex(text: str) -> None:
+    """The fast tokeniser (split, strip, isalnum) finds exactly what the token regex finds."""
+    from moderation.normalise import _TOKEN
+
+    assert tokens(text) == _TOKEN.findall(text)
+    assert tokens(normalise(text)) == _TOKEN.findall(normalise(text))
+
+
+@pytest.mark.parametrize("text", ["hallo, welt!", "(„wer?“) – ich…", "a_b c__d", "5000€ 😂😂 x❶y", "___", "!?", ""])
+def test_tokens_examples_equal_the_token_regex(text: str) -> None:
+    from moderation.normalise import _TOKEN
+
+    assert tokens(text) == _TOKEN.findall(text)
