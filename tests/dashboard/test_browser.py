@@ -31,6 +31,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 STARTUP_SECONDS = 40
 
 
+def wait_until_healthy(proc: subprocess.Popen[bytes], base: str, seconds: float, log: Path) -> None:
+    """Poll Streamlit's health endpoint until it answers; fail with the log's tail if the process dies or hangs."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the dashboard did not start: {log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,16 +71,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit did not start: {db.with_name('streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.3)
+        wait_until_healthy(proc, base, STARTUP_SECONDS, db.with_name("streamlit.log"))
         yield base, seeded
     finally:
         proc.terminate()

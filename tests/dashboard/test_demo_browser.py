@@ -6,15 +6,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.dashboard.test_browser import _free_port, _settle, page  # noqa: F401 - page is a fixture
+from tests.dashboard.test_browser import (  # noqa: F401 - page is a fixture
+    _free_port,
+    _settle,
+    page,
+    wait_until_healthy,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +35,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                 cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 240
-            while True:
-                try:
-                    if httpx.get(f"{base}/_stcore/health", timeout=1).text == "ok":
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"netzpflege demo did not serve: {log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
+            wait_until_healthy(proc, base, 240, log_path)
             yield base
         finally:
             os.killpg(proc.pid, 15)

@@ -1,6 +1,6 @@
 """Benchmark: the dashboard queries on a store with a million items (not collected by pytest).
 
-    python -m tests.dashboard.bench_queries [URL] [ITEMS] [DAYS]
+    python -m tests.bench.bench_queries [URL] [ITEMS] [DAYS]
     # default: a fresh SQLite file, 1,000,000 items over 3 years (1095 days), stored in arrival order
 
 Prints the time of each query as the pages call it; every query must stay well under a second.
