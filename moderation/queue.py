@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.pipeline import Triager, TriageResult
@@ -107,22 +107,30 @@ def triage_pending(
 
 
 def close_answered(conn: Connection) -> int:
-    """Close open cases that got an own-account reply upstream; the earliest reply is the first response."""
+    """Close open cases that got an own-account reply upstream; the earliest reply is the first response.
+
+    One grouped join finds them, one executemany closes them: a correlated subquery in the UPDATE took
+    a minute on SQLite for the demo's 14,000 cases.
+    """
     reply = item.alias("reply")
-    subject = item.alias("subject")
-    first_reply = (
-        select(func.min(reply.c.created_at))
-        .select_from(subject.join(reply, and_(reply.c.channel_id == subject.c.channel_id,
-                                              reply.c.parent_external_id == subject.c.external_id)))
-        .where(subject.c.id == case.c.item_id, reply.c.is_own_account.is_(True), reply.c.state != "deleted")
-        .scalar_subquery()
-    )
-    result = conn.execute(
-        update(case)
-        .where(case.c.state.in_(OPEN_STATES), first_reply.is_not(None))
-        .values(state="answered", first_response_at=first_reply, closed_at=utcnow())
-    )
-    return result.rowcount or 0
+    answered = conn.execute(
+        select(case.c.id, func.min(reply.c.created_at))
+        .select_from(
+            case.join(item, item.c.id == case.c.item_id).join(
+                reply, and_(reply.c.channel_id == item.c.channel_id, reply.c.parent_external_id == item.c.external_id)
+            )
+        )
+        .where(case.c.state.in_(OPEN_STATES), reply.c.is_own_account.is_(True), reply.c.state != "deleted")
+        .group_by(case.c.id)
+    ).all()
+    if answered:
+        conn.execute(
+            update(case)
+            .where(case.c.id == bindparam("_id"))
+            .values(state="answered", first_response_at=bindparam("_first"), closed_at=utcnow()),
+            [{"_id": case_id, "_first": first} for case_id, first in answered],
+        )
+    return len(answered)
 
 
 def reset_triage(engine: Engine) -> int:
