@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.pipeline import Triager, TriageResult
 from moderation.sla import due_at
 from store.config import Policy
 from store.models import utcnow
 from store.schema import case, item, triage
+from store.upsert import upsert_rows
 
 OPEN_STATES = ("new", "claimed")
 _BATCH = 2000
@@ -45,18 +45,6 @@ def _pending(conn: Connection, limit: int) -> list[tuple[int, str, datetime, str
         .limit(limit)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-
-def _upsert_cases(conn: Connection, rows: list[dict[str, object]]) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(case)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["item_id"],
-            set_={"urgency": stmt.excluded.urgency, "reasons": stmt.excluded.reasons, "due_at": stmt.excluded.due_at},
-        ),
-        rows,
-    )
 
 
 def triage_pending(
@@ -96,7 +84,8 @@ def triage_pending(
                     })
             conn.execute(triage.insert(), triage_rows)
             if case_rows:
-                _upsert_cases(conn, case_rows)
+                # a re-triaged case keeps its state, assignee and notes
+                upsert_rows(conn, case, case_rows, key=["item_id"], update=["urgency", "reasons", "due_at"])
             counts.triaged += len(batch)
             counts.cases_opened += len(case_rows)
         if progress:
