@@ -11,13 +11,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from store.config import Config, ConfigError, load_config
-from store.db import StoreError, database_url, open_store
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by commands that open the store: `triage` starts faster
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     help="Netzpflege: Social-Media-Kanäle einer Kommune lesen, sichten, moderieren und auswerten.",
@@ -45,6 +46,7 @@ def _config(config_dir: Path | None) -> Config:
 
 def _store(cfg: Config) -> Engine:
     from store.channels import seed_checklist, sync_channels
+    from store.db import StoreError, open_store
 
     try:
         engine = open_store()
@@ -69,6 +71,8 @@ def init(config_dir: ConfigDirOpt = None) -> None:
 
 def _display_url() -> str:
     from sqlalchemy.engine import make_url
+
+    from store.db import database_url
 
     return make_url(database_url()).render_as_string(hide_password=True)
 
@@ -185,6 +189,8 @@ def serve(
 
 
 def _serve(cfg: Config, port: int) -> None:
+    from store.db import database_url
+
     url = database_url()
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = "sqlite:///" + str(Path(url.removeprefix("sqlite:///")).resolve())

@@ -71,3 +71,20 @@ def test_many_lines_keep_their_order(triager: Triager) -> None:
     lines = [json.dumps({"id": i, "text": f"Kommentar Nummer {i}"}) for i in range(1500)]
     rows, _, bad = run(lines, triager)
     assert bad == 0 and [r["id"] for r in rows] == list(range(1500))
+
+
+def test_numbers_pass_through_exactly(triager: Triager) -> None:
+    """Ids beyond 64 bits (and floats) come back unchanged, digit for digit."""
+    lines = ['{"id": 123456789012345678901234567890, "score": 0.1, "text": "Ruf an: 0170 1234567890123456789"}',
+             '{"id": 18446744073709551615, "text": "Hallo"}']
+    out = io.StringIO()
+    assert triage_jsonl(lines, out, io.StringIO(), triager) == 0
+    written = out.getvalue()
+    assert "123456789012345678901234567890" in written and "18446744073709551615" in written
+    assert [json.loads(line)["score"] for line in written.splitlines()[:1]] == [0.1]
+
+
+def test_lone_surrogate_is_a_malformed_line(triager: Triager) -> None:
+    """Text that is not valid Unicode cannot be written as UTF-8: reported, the rest is processed."""
+    rows, errors, bad = run(['{"id": 1, "text": "kaputt \\ud800"}', '{"id": 2, "text": "gut"}'], triager)
+    assert bad == 1 and [r["id"] for r in rows] == [2] and errors[0].startswith("Zeile 1")
