@@ -77,7 +77,7 @@ class PostsStream(ConnectorStream["BlueskyConnector"]):
             items = [i for i in page.items if i.created_at >= stop_at]
             newest = newest_time(items, newest)
             mark_out = Bookmark(self.channel.id, self.name, newest_at=newest) if newest else None
-            yield Page(items, bookmark=mark_out, cursor=f"posts:{cursor or ''}")
+            yield Page(items, bookmark=mark_out, cursor=f"posts:{cursor or ''}", warnings=page.warnings)
             if page.cursor is None or page.oldest_at is None or page.oldest_at < stop_at:
                 return
             cursor = page.cursor
@@ -109,12 +109,13 @@ class CommentsStream(ConnectorStream["BlueskyConnector"]):
             if read.gone:
                 yield Page([], cursor=cursor, gone=frozenset({uri}))
                 continue
-            if read.root is None:
+            if read.root is None and not read.warnings:
                 yield Page([], cursor=cursor, warnings=[f"Bluesky-Beitrag {uri} ist nicht sichtbar (gesperrt?)"])
                 continue
             scan = ThreadScan(uri, read.seen) if read.complete else None
             notes = [] if read.complete else [f"Bluesky-Thread {uri} tiefer als {depth} Ebenen: Löschungen ungeprüft"]
-            yield Page([read.root, *read.replies], thread=scan, cursor=cursor, warnings=notes)
+            root = [read.root] if read.root is not None else []
+            yield Page([*root, *read.replies], thread=scan, cursor=cursor, warnings=[*read.warnings, *notes])
 
 
 # --- the connector -------------------------------------------------------------------------------

@@ -7,9 +7,10 @@ No I/O here: :mod:`connectors.bluesky` fetches the feed and threads and does the
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from connectors.errors import (
 from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
 from store.models import Item, ItemKind, ItemState
 
+log = logging.getLogger(__name__)
 _AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/?#]+)$")
 _NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
 _BLOCKED = "app.bsky.feed.defs#blockedPost"
@@ -199,13 +201,24 @@ class FeedPage:
     items: list[Item]
     cursor: str | None
     oldest_at: datetime | None  # feed time of the page's last entry, reposts included: tells when to stop paging
+    warnings: list[str] = field(default_factory=list)  # German notes on skipped malformed posts
+
+
+def _skip_note(notes: list[str], channel_id: str, post: Mapping[str, Any], reason: str) -> None:
+    """Record that one malformed post was skipped (logged and reported; the rest of the page is kept)."""
+    uri = post.get("uri")
+    message = f"Bluesky-Beitrag {uri if isinstance(uri, str) and uri else '(ohne uri)'} übersprungen: {reason}"
+    log.warning("%s: %s", channel_id, message)
+    notes.append(message)
 
 
 def parse_author_feed(channel_id: str, payload: object, own: OwnAccount) -> FeedPage:
-    """Parse an ``app.bsky.feed.getAuthorFeed`` response; reposts and pins (entries with ``reason``) are skipped."""
+    """Parse an ``app.bsky.feed.getAuthorFeed`` response; reposts and pins (entries with ``reason``) are skipped,
+    and so are malformed posts, with a warning."""
     if not isinstance(payload, Mapping) or not isinstance(payload.get("feed"), list):
         raise SourceFormatError("Antwort von getAuthorFeed hat keine 'feed'-Liste")
     items: list[Item] = []
+    notes: list[str] = []
     oldest: datetime | None = None
     for entry in payload["feed"]:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("post"), Mapping):
@@ -217,9 +230,12 @@ def parse_author_feed(channel_id: str, payload: object, own: OwnAccount) -> Feed
             oldest = seen_at if oldest is None or seen_at < oldest else oldest
         if entry.get("reason") is not None or not own.is_own(obj_at(post, "author")):
             continue
-        items.append(post_item(channel_id, post, own))
+        try:
+            items.append(post_item(channel_id, post, own))
+        except SourceFormatError as exc:
+            _skip_note(notes, channel_id, post, exc.message)
     cursor = payload.get("cursor")
-    return FeedPage(items, cursor if isinstance(cursor, str) and cursor else None, oldest)
+    return FeedPage(items, cursor if isinstance(cursor, str) and cursor else None, oldest, notes)
 
 
 # --- threads -------------------------------------------------------------------------------------
@@ -239,6 +255,7 @@ class ThreadRead:
     seen: frozenset[str]
     complete: bool
     gone: bool = False
+    warnings: list[str] = field(default_factory=list)  # German notes on skipped malformed posts
 
 
 def hidden_replies(payload: Mapping[str, Any]) -> frozenset[str]:
@@ -253,7 +270,9 @@ def parse_thread(channel_id: str, payload: object, own: OwnAccount, depth: int) 
     """Flatten a ``getPostThread`` response fetched with ``depth``; nested replies keep parent and root.
 
     A ``#notFoundPost`` root means the post is gone (``root`` None, ``gone``); deleted or blocked reply nodes are
-    skipped, and their sub-trees cannot be seen.
+    skipped, and their sub-trees cannot be seen. A malformed post is skipped with a warning (it still counts as
+    existing). The root of every reply is the thread's root; a reply whose record names no parent takes it from
+    its place in the tree.
     """
     if not isinstance(payload, Mapping) or not isinstance(payload.get("thread"), Mapping):
         raise SourceFormatError("Antwort von getPostThread hat kein 'thread'-Objekt")
@@ -262,23 +281,36 @@ def parse_thread(channel_id: str, payload: object, own: OwnAccount, depth: int) 
         gone = root_type == "notFound"
         return ThreadRead(None, [], frozenset(), complete=gone, gone=gone)
     hidden = hidden_replies(payload)
-    root = post_item(channel_id, node["post"], own, hidden)
+    notes: list[str] = []
+    root_uri = str_at(node["post"], "uri")
+    try:
+        root: Item | None = post_item(channel_id, node["post"], own, hidden)
+    except SourceFormatError as exc:
+        _skip_note(notes, channel_id, node["post"], exc.message)
+        root = None
     replies: list[Item] = []
     seen: set[str] = set()
     complete = True
-    for child, level in _walk(node, 1):
+    for child, level, parent_uri in _walk(node, 1):
         kind = node_type(child)
-        if kind == "blocked":
-            seen.add(str(child.get("uri")))
-            continue
+        uri = child.get("uri") if kind == "blocked" else obj_at(child, "post").get("uri")
+        if kind in ("blocked", "post") and isinstance(uri, str) and uri:
+            seen.add(uri)  # a blocked or malformed reply exists upstream all the same
         if kind != "post":
             continue
-        item = post_item(channel_id, child["post"], own, hidden)
+        try:
+            item = post_item(channel_id, child["post"], own, hidden)
+        except SourceFormatError as exc:
+            _skip_note(notes, channel_id, child["post"], exc.message)
+            continue
+        if root_uri:  # the tree knows the root, and the parent where the record does not say
+            parent = item.parent_external_id or parent_uri
+            item.kind = ItemKind.COMMENT if parent == root_uri else ItemKind.REPLY
+            item.parent_external_id, item.thread_root_external_id = parent, root_uri
         replies.append(item)
-        seen.add(item.external_id)
         if level >= depth and item.reply_count > 0 and not child.get("replies"):
             complete = False
-    return ThreadRead(root, replies, frozenset(seen), complete)
+    return ThreadRead(root, replies, frozenset(seen), complete, warnings=notes)
 
 
 def node_type(node: object) -> str:
@@ -293,18 +325,20 @@ def node_type(node: object) -> str:
     return "post" if isinstance(node.get("post"), Mapping) else "invalid"
 
 
-def _walk(node: Mapping[str, Any], level: int) -> Iterator[tuple[Mapping[str, Any], int]]:
-    """Depth-first over the reply tree, iteratively (a thread can be deeper than Python's recursion limit)."""
-    stack: list[tuple[Mapping[str, Any], int]] = [(node, level - 1)]
+def _walk(node: Mapping[str, Any], level: int) -> Iterator[tuple[Mapping[str, Any], int, str]]:
+    """Depth-first over the reply tree as (node, level, parent post URI), iteratively (a thread can be deeper
+    than Python's recursion limit)."""
+    stack: list[tuple[Mapping[str, Any], int, str]] = [(node, level - 1, "")]
     while stack:
-        current, at = stack.pop()
+        current, at, parent = stack.pop()
         children = current.get("replies") if node_type(current) == "post" else None
         if isinstance(children, list):
+            uri = str_at(obj_at(current, "post"), "uri")
             for child in reversed(children):
                 if isinstance(child, Mapping):
-                    stack.append((child, at + 1))
+                    stack.append((child, at + 1, uri))
         if at >= level:
-            yield current, at
+            yield current, at, parent
 
 
 # --- errors --------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ window is scanned completely so comments deleted upstream get marked. Write-back
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
 
 from connectors import graph
 from connectors.base import Stream, WriteResult
@@ -17,8 +17,6 @@ from connectors.errors import ConfigurationError, SourceFormatError
 from connectors.parsing import as_int
 from connectors.registry import register
 from store.models import Item, ItemKind, ItemState
-
-log = logging.getLogger(__name__)
 
 POST_FIELDS = "id,message,created_time,permalink_url,from,shares,reactions.summary(true),comments.summary(true)"
 COMMENT_FIELDS = "id,message,created_time,from,parent,like_count,comment_count,is_hidden,permalink_url"
@@ -45,24 +43,55 @@ def parse_post(node: Mapping[str, Any], channel_id: str) -> Item:
         author_name=author_name,
         is_own_account=True,
         url=graph.text_of(node.get("permalink_url")),
-        like_count=graph.summary_total(node.get("reactions")),
+        like_count=graph.summary_total(node.get("reactions")) or graph.summary_total(node.get("likes")),
         reply_count=graph.summary_total(node.get("comments")),
         share_count=as_int(shares.get("count")) if isinstance(shares, Mapping) else 0,
         raw=dict(node),
     )
 
 
+def permalink_ids(node: Mapping[str, Any], post_id: str) -> tuple[str, str | None] | None:
+    """(comment id, parent comment id) read from a comment's ``permalink_url``, None when it names no comment.
+
+    Graph comment ids are ``<post object id>_<comment fbid>``; the permalink carries the fbids as
+    ``?comment_id=<fbid>`` and, for a reply, ``&reply_comment_id=<reply fbid>`` (``comment_id`` then names the
+    parent). Recorded ``filter=stream`` pages come without ``id`` and ``parent`` when those fields were not
+    granted, so this is how such a comment keeps a stable key and its place in the thread.
+    """
+    url = node.get("permalink_url")
+    if not isinstance(url, str):
+        return None
+    query = dict(parse_qsl(urlsplit(url).query))
+    comment, reply = query.get("comment_id", ""), query.get("reply_comment_id", "")
+    if not comment.isdigit() or (reply and not reply.isdigit()):
+        return None
+    prefix = post_id.rpartition("_")[2]
+    return (f"{prefix}_{reply}", f"{prefix}_{comment}") if reply else (f"{prefix}_{comment}", None)
+
+
+def comment_id(node: Mapping[str, Any], post_id: str) -> str | None:
+    """A comment's id: ``id``, else the one its permalink names."""
+    external_id = node.get("id")
+    if isinstance(external_id, str) and external_id:
+        return external_id
+    derived = permalink_ids(node, post_id)
+    return derived[0] if derived else None
+
+
 def parse_comment(node: Mapping[str, Any], channel_id: str, post_id: str, own: graph.OwnAccount) -> Item:
     """One node of ``/{post-id}/comments?filter=stream`` as an :class:`Item` (a reply when it has ``parent``).
 
     Without ``from`` (the Graph API withholds it for users who have not authorised the app) the author is
-    unknown and never counted as the town's own account.
+    unknown and never counted as the town's own account. Without ``id``/``parent`` both come from the permalink.
     """
-    external_id = node.get("id")
-    if not isinstance(external_id, str) or not external_id:
+    external_id = comment_id(node, post_id)
+    if external_id is None:
         raise SourceFormatError("Facebook-Kommentar ohne 'id'")
     parent = node.get("parent")
     parent_id = parent.get("id") if isinstance(parent, Mapping) else None
+    if not isinstance(parent_id, str) or not parent_id:
+        derived = permalink_ids(node, post_id)
+        parent_id = derived[1] if derived and derived[0] == external_id else None
     is_reply = isinstance(parent_id, str) and bool(parent_id) and parent_id != post_id
     author_id, author_name = graph.author_of(node)
     return Item(
@@ -84,25 +113,27 @@ def parse_comment(node: Mapping[str, Any], channel_id: str, post_id: str, own: g
     )
 
 
-def parse_posts_page(payload: object, channel_id: str) -> list[Item]:
-    """Every well-formed post of one ``/posts`` page; malformed nodes are logged and skipped."""
+def parse_posts_page(payload: object, channel_id: str, notes: list[str] | None = None) -> list[Item]:
+    """Every well-formed post of one ``/posts`` page; malformed nodes are skipped with a warning (into ``notes``)."""
     items: list[Item] = []
     for node in graph.data_of(payload):
         try:
             items.append(parse_post(node, channel_id))
         except SourceFormatError as exc:
-            log.warning("%s: Beitrag übersprungen: %s", channel_id, exc.message)
+            graph.skipped(notes, channel_id, "Facebook-Beitrag", node, exc.message)
     return items
 
 
-def parse_comments_page(payload: object, channel_id: str, post_id: str, own: graph.OwnAccount) -> list[Item]:
-    """Every well-formed comment/reply of one ``/comments`` page; malformed nodes are logged and skipped."""
+def parse_comments_page(payload: object, channel_id: str, post_id: str, own: graph.OwnAccount,
+                        notes: list[str] | None = None) -> list[Item]:
+    """Every well-formed comment/reply of one ``/comments`` page; malformed nodes are skipped with a warning."""
     items: list[Item] = []
     for node in graph.data_of(payload):
         try:
             items.append(parse_comment(node, channel_id, post_id, own))
         except SourceFormatError as exc:
-            log.warning("%s: Kommentar unter %s übersprungen: %s", channel_id, post_id, exc.message)
+            graph.skipped(notes, channel_id, f"Facebook-Kommentar unter {post_id}:", node, exc.message,
+                          comment_id(node, post_id))
     return items
 
 
@@ -125,16 +156,19 @@ class FacebookConnector(graph.GraphConnector):
             raise ConfigurationError("Facebook: account_id (die ID der Seite) fehlt in channels.yaml")
         own = graph.own_account(page_id, channel.own_account_ids)
         limit = graph.page_size(channel, PAGE_SIZE)
+        notes: list[str] = []
 
         def comments(post_id: str, payload: object) -> tuple[list[Item], set[str]]:
-            ids = {str(n["id"]) for n in graph.data_of(payload) if n.get("id")}
-            return parse_comments_page(payload, channel.id, post_id, own), ids
+            # malformed nodes exist upstream too: their ids count as seen, so a stored copy is not marked deleted
+            ids = {cid for n in graph.data_of(payload) if (cid := comment_id(n, post_id))}
+            return parse_comments_page(payload, channel.id, post_id, own, notes), ids
 
         return [
             graph.OwnPostsStream(self.api, f"{graph.object_id(page_id)}/posts", {"fields": POST_FIELDS, "limit": limit},
-                                 lambda payload: parse_posts_page(payload, channel.id), send_since=True),
+                                 lambda payload: parse_posts_page(payload, channel.id, notes), send_since=True,
+                                 notes=notes),
             graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "filter": "stream",
-                                                          "order": "chronological", "limit": limit}, comments),
+                                                          "order": "chronological", "limit": limit}, comments, notes),
         ]
 
     def reply(self, parent_external_id: str, text: str) -> WriteResult:

@@ -8,6 +8,7 @@ with their edges and parsers. The pure error, usage and paging helpers live in :
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from store.config import ChannelConfig
 from store.models import Bookmark, Item
 
 JsonObject = dict[str, Any]
+log = logging.getLogger(__name__)
 DEFAULT_ROOT = "https://graph.facebook.com/v21.0"
 
 _OBJECT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
@@ -55,12 +57,15 @@ def parse_time(value: object) -> datetime:
 
 
 def summary_total(edge: object) -> int:
-    """``total_count`` of an edge requested with ``.summary(true)`` (``{"data": [], "summary": {...}}``)."""
-    if isinstance(edge, Mapping):
-        summary = edge.get("summary")
-        if isinstance(summary, Mapping):
-            return as_int(summary.get("total_count"))
-    return 0
+    """``total_count`` of an edge requested with ``.summary(true)`` (``{"data": [], "summary": {...}}``); without
+    a summary, the number of nodes of an edge expanded in full (no further page), else 0."""
+    if not isinstance(edge, Mapping):
+        return 0
+    summary = edge.get("summary")
+    if isinstance(summary, Mapping):
+        return as_int(summary.get("total_count"))
+    data = edge.get("data")
+    return len(data) if isinstance(data, list) and next_page_params(edge) is None else 0
 
 
 def author_of(node: Mapping[str, Any]) -> tuple[str, str]:
@@ -76,6 +81,36 @@ def author_of(node: Mapping[str, Any]) -> tuple[str, str]:
 def text_of(value: object) -> str:
     """A message/caption/text field as plain text: Graph text is never HTML, so it is kept verbatim."""
     return value if isinstance(value, str) else ""
+
+
+def describe(node: Mapping[str, Any]) -> str:
+    """A short name for a node in a warning: its id, else its time and the start of its text."""
+    node_id = node.get("id")
+    if isinstance(node_id, str | int) and str(node_id):
+        return str(node_id)
+    when = node.get("created_time") or node.get("timestamp")
+    text = node.get("message") or node.get("text") or node.get("caption")
+    parts = [f"vom {when}" if isinstance(when, str) else "", f"„{text[:40]}“" if isinstance(text, str) and text else ""]
+    return " ".join(p for p in parts if p) or "ohne Kennung"
+
+
+def skipped(notes: list[str] | None, channel_id: str, what: str, node: Mapping[str, Any], reason: str,
+            name: str | None = None) -> None:
+    """Log (and, with ``notes``, report) that one malformed node was skipped: the page itself is still stored.
+    ``name`` names the node where its id had to be derived."""
+    message = f"{what} {name or describe(node)} übersprungen: {reason}"
+    log.warning("%s: %s", channel_id, message)
+    if notes is not None:
+        notes.append(message)
+
+
+def drain(notes: list[str] | None) -> list[str]:
+    """The notes collected so far (emptied): they go with the page just parsed."""
+    if not notes:
+        return []
+    out = list(notes)
+    notes.clear()
+    return out
 
 
 def data_of(payload: object) -> list[JsonObject]:
@@ -195,8 +230,9 @@ class OwnPostsStream:
     is_sorted: ClassVar[bool] = False
 
     def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: Callable[[object], list[Item]],
-                 *, send_since: bool) -> None:
+                 *, send_since: bool, notes: list[str] | None = None) -> None:
         self.api, self.edge, self.params, self.parse, self.send_since = api, edge, params, parse, send_since
+        self.notes = notes  # where ``parse`` reports skipped nodes; each page takes the notes of its payload
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         bound = _lower_bound(ctx, self.name)
@@ -208,7 +244,7 @@ class OwnPostsStream:
             parsed = self.parse(payload)
             items = [it for it in parsed if bound is None or it.created_at >= bound]
             seen.extend(items)
-            yield Page(items, cursor=label)
+            yield Page(items, cursor=label, warnings=drain(self.notes))
             if len(items) < len(parsed):
                 break  # newest first: everything further back is older still (also where 'since' is unknown)
         yield Page([], bookmark=_posts_bookmark(ctx, self.name, seen))
@@ -228,8 +264,9 @@ class ThreadScanStream:
     name: ClassVar[str] = "comments"
     is_sorted: ClassVar[bool] = False
 
-    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: ThreadParser) -> None:
-        self.api, self.edge, self.params, self.parse = api, edge, params, parse
+    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: ThreadParser,
+                 notes: list[str] | None = None) -> None:
+        self.api, self.edge, self.params, self.parse, self.notes = api, edge, params, parse, notes
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         for post_id, _created in ctx.recent_posts:
@@ -252,10 +289,11 @@ class ThreadScanStream:
             try:
                 items, ids = self.parse(post_id, payload)
             except NotFound as exc:
+                drain(self.notes)
                 yield Page([], warnings=[f"Kommentare zu Beitrag {post_id} nicht abrufbar: {exc.message}"])
                 return
             seen |= ids
-            yield Page(items, cursor=label)
+            yield Page(items, cursor=label, warnings=drain(self.notes))
         yield Page([], thread=ThreadScan(post_id, frozenset(seen)))
 
 

@@ -8,7 +8,6 @@ Write-back: reply (to top-level comments), hide, delete.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -20,16 +19,18 @@ from connectors.parsing import as_int
 from connectors.registry import register
 from store.models import Item, ItemKind, ItemState
 
-log = logging.getLogger(__name__)
-
 MEDIA_FIELDS = "id,caption,timestamp,permalink,comments_count,like_count,media_type,username"
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,hidden,parent_id"
 COMMENT_FIELDS = f"id,text,timestamp,username,from,like_count,hidden,parent_id,replies{{{REPLY_FIELDS}}}"
 
 
 def _author(node: Mapping[str, Any]) -> tuple[str, str]:
-    """(id, username): ``from`` (since Oct 2021) first, the top-level ``username`` as fallback for the name."""
+    """(id, username): ``from`` (since Oct 2021) first, else the older ``user{id}`` and top-level ``username``."""
     author_id, name = graph.author_of(node)
+    if not author_id:
+        user = node.get("user")
+        user_id = user.get("id") if isinstance(user, Mapping) else None
+        author_id = str(user_id) if isinstance(user_id, str | int) and not isinstance(user_id, bool) else ""
     username = node.get("username")
     return author_id, name or (username if isinstance(username, str) else "")
 
@@ -99,31 +100,33 @@ def expanded_replies(node: Mapping[str, Any]) -> tuple[list[dict[str, Any]], boo
     return nodes, next_page_params(replies) is not None
 
 
-def parse_media_page(payload: object, channel_id: str, account_id: str) -> list[Item]:
-    """Every well-formed media of one ``/media`` page; malformed nodes are logged and skipped."""
+def parse_media_page(payload: object, channel_id: str, account_id: str, notes: list[str] | None = None) -> list[Item]:
+    """Every well-formed media of one ``/media`` page; malformed nodes are skipped with a warning (into ``notes``)."""
     items: list[Item] = []
     for node in graph.data_of(payload):
         try:
             items.append(parse_media(node, channel_id, account_id))
         except SourceFormatError as exc:
-            log.warning("%s: Beitrag übersprungen: %s", channel_id, exc.message)
+            graph.skipped(notes, channel_id, "Instagram-Beitrag", node, exc.message)
     return items
 
 
 def parse_comment_nodes(
-    nodes: list[dict[str, Any]], channel_id: str, media_id: str, own: graph.OwnAccount, parent_id: str | None = None
+    nodes: list[dict[str, Any]], channel_id: str, media_id: str, own: graph.OwnAccount, parent_id: str | None = None,
+    notes: list[str] | None = None,
 ) -> list[Item]:
-    """Comments (and their expanded replies, right after each) as items; malformed nodes are logged and skipped."""
+    """Comments (and their expanded replies, right after each) as items; malformed nodes are skipped with a
+    warning (a malformed comment's replies with it: their parent is unknown)."""
     items: list[Item] = []
     for node in nodes:
         try:
             items.append(parse_comment(node, channel_id, media_id, own, parent_id))
         except SourceFormatError as exc:
-            log.warning("%s: Kommentar unter %s übersprungen: %s", channel_id, media_id, exc.message)
+            graph.skipped(notes, channel_id, f"Instagram-Kommentar unter {media_id}:", node, exc.message)
             continue
         if parent_id is None:
             replies, _more = expanded_replies(node)
-            items.extend(parse_comment_nodes(replies, channel_id, media_id, own, items[-1].external_id))
+            items.extend(parse_comment_nodes(replies, channel_id, media_id, own, items[-1].external_id, notes))
     return items
 
 
@@ -166,17 +169,19 @@ class InstagramConnector(graph.GraphConnector):
         own = graph.own_account(account_id, channel.own_account_ids,
                                 [channel.handle, str(channel.options.get("username", ""))])
         limit = graph.page_size(channel, PAGE_SIZE)
+        notes: list[str] = []
 
         def comments(media_id: str, payload: object) -> tuple[list[Item], set[str]]:
             nodes = [_all_replies(self.api, node, limit) for node in graph.data_of(payload)]
-            return parse_comment_nodes(nodes, channel.id, media_id, own), _ids(nodes)
+            return parse_comment_nodes(nodes, channel.id, media_id, own, notes=notes), _ids(nodes)
 
         return [
             # the media edge knows no 'since': the stream stops at the first media older than the bound
             graph.OwnPostsStream(self.api, f"{graph.object_id(account_id)}/media",
                                  {"fields": MEDIA_FIELDS, "limit": limit},
-                                 lambda payload: parse_media_page(payload, channel.id, account_id), send_since=False),
-            graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "limit": limit}, comments),
+                                 lambda payload: parse_media_page(payload, channel.id, account_id, notes),
+                                 send_since=False, notes=notes),
+            graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "limit": limit}, comments, notes),
         ]
 
     def reply(self, parent_external_id: str, text: str) -> WriteResult:

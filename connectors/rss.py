@@ -10,6 +10,8 @@ no feed at all raises :class:`SourceFormatError` and stores nothing. Feeds carry
 from __future__ import annotations
 
 import calendar
+import logging
+import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -23,6 +25,8 @@ from connectors.html import html_to_text
 from connectors.registry import Connector, register
 from store.models import Bookmark, Item, ItemKind
 
+log = logging.getLogger(__name__)
+_EXCERPT_END = re.compile(r"\s*(?:\[(?:…|\.\.\.|mehr|weiterlesen)\]|…|\.\.\.)\s*$", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -33,21 +37,51 @@ def _text(value: object, detail: object) -> str:
     return html_to_text(value) if kind in _HTML_TYPES else " ".join(value.split())
 
 
-def _entry_time(entry: Mapping[str, Any], fallback: datetime) -> datetime:
+def _plain_lines(value: str) -> str:
+    """Plain text whose line breaks mean something (a YouTube video description): spaces collapsed within
+    lines, at most one blank line between paragraphs."""
+    lines = [" ".join(line.split()) for line in value.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _entry_time(entry: Mapping[str, Any]) -> datetime | None:
+    """When the entry was published (RSS ``pubDate`` in RFC 822 or ISO 8601, Atom ``published``/``updated``)."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if isinstance(value, time.struct_time):
             return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return fallback
+    return None
+
+
+def entry_id(entry: Mapping[str, Any]) -> str:
+    """The entry's stable key: ``id``/``guid``, else its link, else (YouTube feeds) ``yt:video:<videoId>``."""
+    found = entry.get("id") or entry.get("link")
+    if found:
+        return str(found)
+    video = entry.get("yt_videoid")
+    return f"yt:video:{video}" if video else ""
+
+
+def author_name(entry: Mapping[str, Any], feed_title: str) -> str:
+    """The author's name (``author_detail.name``: without the e-mail address RSS and Atom put beside it)."""
+    detail = entry.get("author_detail")
+    name = detail.get("name") if isinstance(detail, Mapping) else None
+    return str(name or entry.get("author") or feed_title)
 
 
 def entry_text(entry: Mapping[str, Any]) -> str:
     """Title and summary (or content) as plain text, joined by a blank line; the title only once."""
     title = _text(entry.get("title"), entry.get("title_detail"))
-    body = _text(entry.get("summary"), entry.get("summary_detail"))
-    if not body and entry.get("content"):
-        first = entry["content"][0]
-        body = _text(first.get("value"), first)
+    summary = entry.get("summary")
+    if entry.get("yt_videoid") and isinstance(summary, str):  # media:description: plain, though labelled HTML
+        body = _plain_lines(summary)
+    else:
+        body = _text(summary, entry.get("summary_detail"))
+    content = entry.get("content")
+    if content and isinstance(content, list) and isinstance(content[0], Mapping):
+        full = _text(content[0].get("value"), content[0])
+        if not body or (len(full) > len(body) and full.startswith(_EXCERPT_END.sub("", body))):
+            body = full  # the summary was only the excerpt of the full text (WordPress, TYPO3: "… [mehr]")
     if title and body.startswith(title):
         return body
     return "\n\n".join(p for p in (title, body) if p)
@@ -63,20 +97,26 @@ def parse_feed(content: bytes, channel_id: str, *, author_id: str = "", now: dat
     if parsed.get("bozo"):
         warnings.append(f"Feed fehlerhaft, aber lesbar: {str(parsed.get('bozo_exception'))[:120]}")
     feed_title = str(parsed.feed.get("title", ""))
+    feed_time = _entry_time(parsed.feed)
     items: list[Item] = []
     for entry in parsed.entries:
-        external_id = entry.get("id") or entry.get("link")
+        external_id = entry_id(entry)
         if not external_id:
             warnings.append(f"Feed-Eintrag ohne id und link übersprungen: {str(entry.get('title', ''))[:60]}")
             continue
+        created = _entry_time(entry)
+        if created is None:
+            created = feed_time or now
+            log.warning("%s: Feed-Eintrag %s ohne lesbares Datum: %s verwendet", channel_id, external_id[:80],
+                        "Datum des Feeds" if feed_time else "Abrufzeit")
         items.append(Item(
             channel_id=channel_id,
-            external_id=str(external_id),
+            external_id=external_id,
             kind=ItemKind.POST,
-            created_at=_entry_time(entry, now),
+            created_at=created,
             text=entry_text(entry),
             author_id=author_id,
-            author_name=str(entry.get("author") or feed_title),
+            author_name=author_name(entry, feed_title),
             is_own_account=True,
             url=str(entry.get("link") or ""),
             raw={k: str(entry[k]) for k in ("id", "link", "title", "published", "updated", "summary") if k in entry},

@@ -33,6 +33,7 @@ from connectors.registry import Connector, ConnectorStream, register
 from connectors.youtube_parse import (
     CommentsDisabled,
     QuotaExceeded,
+    ThreadPage,
     VideoNotFound,
     own_ids_of,
     parse_comment_list,
@@ -44,7 +45,7 @@ from connectors.youtube_parse import (
     youtube_error,
 )
 from store.config import ChannelConfig
-from store.models import Bookmark, Item
+from store.models import Bookmark
 
 PUBLIC_API = "https://www.googleapis.com/youtube/v3"
 DAILY_QUOTA = 10_000
@@ -106,7 +107,8 @@ class PostsStream(ConnectorStream["YouTubeConnector"]):
             items = [i for i in page.items if i.created_at >= stop_at]
             newest = newest_time(items, newest)
             bookmark = Bookmark(self.channel.id, self.name, newest_at=newest, extra=self.connector.quota_extra())
-            yield Page(items, bookmark=bookmark if newest else None, cursor=f"videos:{token or ''}")
+            yield Page(items, bookmark=bookmark if newest else None, cursor=f"videos:{token or ''}",
+                       warnings=page.warnings)
             if page.next_token is None or len(items) < len(page.items):
                 return
             token = page.next_token
@@ -156,9 +158,14 @@ class CommentsStream(ConnectorStream["YouTubeConnector"]):
                                                "YouTube-Kommentare", owner=status != "published")
                 page = parse_comment_threads(self.channel.id, body, video_id, self.connector.own_ids)
                 for thread_id in page.incomplete_threads:
-                    page.items.extend(self._replies(video_id, thread_id))
-                seen.update(i.external_id for i in page.items)
-                pages.append(Page(page.items, cursor=f"threads:{video_id}:{status}:{token or ''}"))
+                    replies = self._replies(video_id, thread_id)
+                    page.items.extend(replies.items)
+                    page.warnings.extend(replies.warnings)
+                    page.seen |= replies.seen
+                # the replies a thread included come again from comments.list: one item per id, the fuller read
+                unique = list({i.external_id: i for i in page.items}.values())
+                seen |= page.seen
+                pages.append(Page(unique, cursor=f"threads:{video_id}:{status}:{token or ''}", warnings=page.warnings))
                 if page.next_token is None:
                     break
                 token = page.next_token
@@ -167,8 +174,9 @@ class CommentsStream(ConnectorStream["YouTubeConnector"]):
         pages[-1].bookmark = Bookmark(self.channel.id, "quota", extra=self.connector.quota_extra())
         yield from pages
 
-    def _replies(self, video_id: str, thread_id: str) -> list[Item]:
-        items: list[Item] = []
+    def _replies(self, video_id: str, thread_id: str) -> ThreadPage:
+        """Every reply of one thread from ``comments.list?parentId=`` (all its pages in one)."""
+        replies = ThreadPage([], None)
         token: str | None = None
         while True:
             params: dict[str, str | int] = {"part": "snippet", "parentId": thread_id, "maxResults": COMMENT_PAGE,
@@ -177,9 +185,11 @@ class CommentsStream(ConnectorStream["YouTubeConnector"]):
                 params["pageToken"] = token
             body = self.connector.read_api("comments.list", "/comments", params, "YouTube-Antworten")
             page = parse_comment_list(self.channel.id, body, video_id, self.connector.own_ids)
-            items.extend(page.items)
+            replies.items.extend(page.items)
+            replies.warnings.extend(page.warnings)
+            replies.seen |= page.seen
             if page.next_token is None or page.next_token == token:
-                return items
+                return replies
             token = page.next_token
 
 

@@ -7,6 +7,8 @@ No I/O here: :mod:`connectors.youtube` fetches the lists, tracks the quota and d
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,11 +24,17 @@ from connectors.errors import (
     RetriableError,
     SourceFormatError,
 )
+from connectors.html import html_to_text
 from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
 from store.models import Item, ItemKind, ItemState
 
+log = logging.getLogger(__name__)
+
 _PACIFIC = ZoneInfo("America/Los_Angeles")  # the daily quota resets at midnight Pacific time
 _HIDDEN_STATUSES = frozenset({"heldForReview", "likelySpam", "rejected"})
+# what YouTube's ``textFormat=html`` writes for a line break, a link or timestamp, an apostrophe or a quote:
+# plain text practically never contains these, while a literal "<b>" or "&amp;" typed by a citizen may be text
+_YOUTUBE_HTML = re.compile(r"<br\s*/?>|<a\s[^<>]*href=|&#\d+;|&quot;")
 
 
 # --- identities, times, addresses ----------------------------------------------------------------
@@ -52,6 +60,23 @@ def video_url(video_id: str, comment_id: str = "") -> str:
     return f"https://www.youtube.com/watch?v={video_id}" + (f"&lc={comment_id}" if comment_id else "")
 
 
+def display_text(snippet: Mapping[str, Any]) -> str:
+    """A comment's plain text: ``textOriginal`` where YouTube gives it (only to the author, officially), else
+    ``textDisplay`` — plain when requested with ``textFormat=plainText``, HTML (``<br />``, links, ``&#39;``)
+    where a server ignores that, which is converted. A literal ``<b>`` or ``&amp;`` alone stays text."""
+    original = snippet.get("textOriginal")
+    if isinstance(original, str):
+        return original
+    shown = str_at(snippet, "textDisplay")
+    return html_to_text(shown) if _YOUTUBE_HTML.search(shown) else shown
+
+
+def _skipped(notes: list[str], channel_id: str, what: str, reason: str) -> None:
+    message = f"{what} übersprungen: {reason}"
+    log.warning("%s: %s", channel_id, message)
+    notes.append(message)
+
+
 def _items_of(payload: object, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(payload, Mapping) or not isinstance(payload.get("items"), list):
         raise SourceFormatError(f"Antwort von {what} hat keine 'items'-Liste")
@@ -70,6 +95,7 @@ def _next_token(payload: Mapping[str, Any]) -> str | None:
 class VideoPage:
     items: list[Item]
     next_token: str | None
+    warnings: list[str] = field(default_factory=list)  # German notes on skipped malformed entries
 
 
 def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
@@ -78,10 +104,16 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
     Private and deleted videos (no ``videoPublishedAt``) are skipped: they are not public posts.
     """
     items: list[Item] = []
+    notes: list[str] = []
     for node in _items_of(payload, "playlistItems.list"):
         snippet, details = obj_at(node, "snippet"), obj_at(node, "contentDetails")
         video_id = str_at(details, "videoId") or str_at(obj_at(snippet, "resourceId"), "videoId")
         if not video_id or not details.get("videoPublishedAt"):
+            continue
+        try:
+            published = parse_time(details["videoPublishedAt"])
+        except SourceFormatError as exc:
+            _skipped(notes, channel_id, f"YouTube-Video {video_id}", exc.message)
             continue
         title, description = str_at(snippet, "title"), str_at(snippet, "description")
         # the uploads playlist holds only the channel's own videos
@@ -90,7 +122,7 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
                 channel_id=channel_id,
                 external_id=video_id,
                 kind=ItemKind.POST,
-                created_at=parse_time(details["videoPublishedAt"]),
+                created_at=published,
                 text=f"{title}\n\n{description}".strip(),
                 author_id=str_at(snippet, "videoOwnerChannelId") or str_at(snippet, "channelId"),
                 author_name=str_at(snippet, "videoOwnerChannelTitle") or str_at(snippet, "channelTitle"),
@@ -100,7 +132,7 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
             )
         )
     assert isinstance(payload, Mapping)
-    return VideoPage(items, _next_token(payload))
+    return VideoPage(items, _next_token(payload), notes)
 
 
 # --- comments ------------------------------------------------------------------------------------
@@ -111,8 +143,7 @@ def comment_item(
 ) -> Item:
     """A ``youtube#comment`` as an Item: top-level comments are COMMENTs, replies (with ``parentId``) REPLYs.
 
-    Text is ``textOriginal`` when the API returns it, else ``textDisplay`` (requested as ``plainText``, so a
-    citizen's literal ``<b>`` stays text). Comments held for review or rejected are HIDDEN.
+    Text: see :func:`display_text`. Comments held for review or rejected are HIDDEN.
     """
     comment_id = comment.get("id")
     snippet = comment.get("snippet")
@@ -121,9 +152,7 @@ def comment_item(
     parent = snippet.get("parentId")
     author = snippet.get("authorChannelId")
     author_id = author.get("value") if isinstance(author, Mapping) else None
-    text = snippet.get("textOriginal")
-    if not isinstance(text, str):
-        text = str_at(snippet, "textDisplay")
+    text = display_text(snippet)
     hidden = snippet.get("moderationStatus") in _HIDDEN_STATUSES
     return Item(
         channel_id=channel_id,
@@ -151,35 +180,67 @@ class ThreadPage:
     items: list[Item]
     next_token: str | None
     incomplete_threads: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # German notes on skipped malformed comments
+    seen: set[str] = field(default_factory=set)  # ids of every comment upstream, malformed ones included
+
+
+def _comment_or_note(channel_id: str, comment: Mapping[str, Any], video_id: str, own_ids: frozenset[str],
+                     page: ThreadPage, *, reply_count: int = 0) -> Item | None:
+    """:func:`comment_item`, or None with a warning naming the comment when it is malformed."""
+    comment_id = comment.get("id")
+    if isinstance(comment_id, str) and comment_id:
+        page.seen.add(comment_id)
+    try:
+        return comment_item(channel_id, comment, video_id, own_ids, reply_count=reply_count)
+    except SourceFormatError as exc:
+        _skipped(page.warnings, channel_id, f"YouTube-Kommentar {comment_id or '(ohne id)'} zu Video {video_id}",
+                 exc.message)
+        return None
 
 
 def parse_comment_threads(channel_id: str, payload: object, video_id: str, own_ids: frozenset[str]) -> ThreadPage:
-    """Flatten a ``commentThreads.list`` page (part=snippet,replies) into comments and their replies."""
-    items: list[Item] = []
-    incomplete: list[str] = []
+    """Flatten a ``commentThreads.list`` page (part=snippet,replies) into comments and their replies.
+
+    A malformed thread or comment is skipped with a warning (a malformed top-level comment takes its replies
+    with it: they are read again once it is readable); the rest of the page is kept."""
+    page = ThreadPage([], None)
     for thread in _items_of(payload, "commentThreads.list"):
-        snippet = thread.get("snippet")
-        top = snippet.get("topLevelComment") if isinstance(snippet, Mapping) else None
+        snippet = obj_at(thread, "snippet")
+        top = snippet.get("topLevelComment")
         if not isinstance(top, Mapping):
-            raise SourceFormatError("YouTube-Kommentarthread ohne 'topLevelComment'")
-        total = as_int(snippet.get("totalReplyCount")) if isinstance(snippet, Mapping) else 0
-        top_item = comment_item(channel_id, top, video_id, own_ids, reply_count=total)
-        items.append(top_item)
+            thread_id = thread.get("id")
+            if isinstance(thread_id, str) and thread_id:
+                page.seen.add(thread_id)
+            _skipped(page.warnings, channel_id, f"YouTube-Kommentarthread {thread_id or '(ohne id)'}",
+                     "kein 'topLevelComment'")
+            continue
+        total = as_int(snippet.get("totalReplyCount"))
+        top_item = _comment_or_note(channel_id, top, video_id, own_ids, page, reply_count=total)
+        if top_item is None:
+            continue
+        page.items.append(top_item)
         replies = thread.get("replies")
         listed = replies.get("comments") if isinstance(replies, Mapping) else None
         included = [c for c in listed if isinstance(c, Mapping)] if isinstance(listed, list) else []
-        items.extend(comment_item(channel_id, c, video_id, own_ids) for c in included)
+        for reply in included:
+            if (item := _comment_or_note(channel_id, reply, video_id, own_ids, page)) is not None:
+                page.items.append(item)
         if total > len(included):
-            incomplete.append(top_item.external_id)
+            page.incomplete_threads.append(top_item.external_id)
     assert isinstance(payload, Mapping)
-    return ThreadPage(items, _next_token(payload), incomplete)
+    page.next_token = _next_token(payload)
+    return page
 
 
 def parse_comment_list(channel_id: str, payload: object, video_id: str, own_ids: frozenset[str]) -> ThreadPage:
-    """A ``comments.list?parentId=`` page: the replies of one thread."""
-    nodes = _items_of(payload, "comments.list")
+    """A ``comments.list?parentId=`` page: the replies of one thread (malformed ones skipped with a warning)."""
+    page = ThreadPage([], None)
+    for node in _items_of(payload, "comments.list"):
+        if (item := _comment_or_note(channel_id, node, video_id, own_ids, page)) is not None:
+            page.items.append(item)
     assert isinstance(payload, Mapping)
-    return ThreadPage([comment_item(channel_id, c, video_id, own_ids) for c in nodes], _next_token(payload))
+    page.next_token = _next_token(payload)
+    return page
 
 
 # --- errors and quota ----------------------------------------------------------------------------

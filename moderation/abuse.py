@@ -8,18 +8,18 @@ result carries its reasons in German and, where a comment may be criminal, the n
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from moderation.abuse_features import (
     CHAR_MAX,
     CHAR_MIN,
     Cues,
-    char_grams,
     clean,
     cues,
     cues_of_hits,
@@ -45,13 +45,22 @@ _DENSE_LABELS = {
 }
 # What inference needs of one word, cached: (sum of its character n-gram weights, number of its n-grams, its
 # unigram weight, its lexicon term hits, the patterns it may start, the weights of the bigrams it starts by
-# following word or None)
-_WordEntry = tuple[float, int, float, tuple[TermHit, ...], tuple[int, ...], dict[str, float] | None]
+# following word; an empty dict if none)
+_WordEntry = tuple[float, int, float, tuple[TermHit, ...], tuple[int, ...], dict[str, float]]
 # The same of a chunk of text between whitespace, which holds zero or more words (most hold one): (its words, the
 # sums over them, its unigram plus inner bigram weights, its term hits by word index, the patterns they may start,
-# the bigram weights following its last word)
-_ChunkEntry = tuple[tuple[str, ...], float, int, float, tuple[tuple[int, TermHit], ...], tuple[int, ...],
-                    dict[str, float] | None]
+# its first word ("" if none), the bigram weights following its last word)
+_ChunkEntry = tuple[tuple[str, ...], float, int, float, tuple[tuple[int, TermHit], ...], tuple[int, ...], str,
+                    dict[str, float]]
+_NO_FOLLOWERS: dict[str, float] = {}
+
+
+def _gram_cuts(size: int) -> tuple[slice, ...]:
+    """The slices of a padded word of ``size`` characters that :func:`char_grams` takes, in its order."""
+    return tuple(slice(i, i + n) for n in range(CHAR_MIN, CHAR_MAX + 1) for i in range(size - n + 1))
+
+
+_CUTS = [_gram_cuts(size) for size in range(48)]  # by padded word length; longer words build theirs
 
 
 class ModelError(ValueError):
@@ -104,19 +113,26 @@ class AbuseModel:
             self.threshold_cue = float(model["threshold"]["lexicon_cue"])
             self.threshold_no_cue = float(model["threshold"]["no_cue"])
             self.bias = float(model["bias"])
-            weights = {str(k): float(v) for k, v in model["weights"].items()}
+            weights: dict[str, float] = model["weights"]
+            if not {type(k) for k in weights} <= {str} or not {type(v) for v in weights.values()} <= {float, int}:
+                raise TypeError("Gewichte müssen Zahlen zu Merkmalsnamen sein")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
         self.lexicon = lexicon
         self._weights = weights
-        self._chars = {k[2:]: v for k, v in weights.items() if k.startswith("c:")}
-        self._words = {k[2:]: v for k, v in weights.items() if k.startswith("w:")}
-        self._following: dict[str, dict[str, float]] = {}  # "b:a b" as {a: {b: weight}}: no string joins per pair
+        # one dict per feature group, without the group's prefix; built in one pass (start-up time)
+        groups: dict[str, dict[str, float]] = {"c": {}, "w": {}, "b": {}, "x": {}}
         for k, v in weights.items():
-            if k.startswith("b:"):
-                first, _, second = k[2:].partition(" ")
-                self._following.setdefault(first, {})[second] = v
-        self._dense = {k: v for k, v in weights.items() if k.startswith("x:")}
+            group = groups.get(k[:1])
+            if group is not None and k[1:2] == ":":
+                group[k[2:]] = v
+        self._chars = groups["c"]
+        self._words = groups["w"]
+        self._following: dict[str, dict[str, float]] = {}  # "b:a b" as {a: {b: weight}}: no string joins per pair
+        for pair, v in groups["b"].items():
+            first, _, second = pair.partition(" ")
+            self._following.setdefault(first, {})[second] = v
+        self._dense = {f"x:{k}": v for k, v in groups["x"].items()}
         self._word_cache: dict[str, _WordEntry] = {}
         self._chunk_cache: dict[str, _ChunkEntry] = {}
         self._always = lexicon.unanchored_patterns
@@ -134,8 +150,8 @@ class AbuseModel:
             lexicon_path = configured if configured.is_file() else DEFAULT_LEXICON
         model_path = path or MODEL_PATH
         try:
-            model = json.loads(model_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            model = orjson.loads(model_path.read_bytes())
+        except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
             raise ModelError(f"{model_path}: Modell nicht lesbar: {exc}") from exc
         return cls(model, Lexicon.load(lexicon_path))
 
@@ -143,10 +159,13 @@ class AbuseModel:
         """What the model and the lexicon make of one word (see ``_WordEntry``), cached."""
         cached = self._word_cache.get(word)
         if cached is None:
-            grams = char_grams(word)
-            hits, starts = self.lexicon.word_info(word)
-            char_sum = sum(map(self._chars.get, grams, repeat(0.0)))
-            cached = (char_sum, len(grams), self._words.get(word, 0.0), hits, starts, self._following.get(word))
+            padded = f" {word} "
+            cuts = _CUTS[len(padded)] if len(padded) < len(_CUTS) else _gram_cuts(len(padded))
+            # the n-grams of char_grams(word) in its order, sliced and looked up without a Python-level loop
+            char_sum = sum(map(self._chars.get, map(padded.__getitem__, cuts), repeat(0.0)))
+            hits, starts = self.lexicon.word_info_uncached(word)
+            cached = (char_sum, len(cuts), self._words.get(word, 0.0), hits, starts,
+                      self._following.get(word, _NO_FOLLOWERS))
             if len(self._word_cache) >= _CACHE_LIMIT:
                 self._word_cache.clear()
             self._word_cache[word] = cached
@@ -154,26 +173,29 @@ class AbuseModel:
 
     def _chunk(self, chunk: str) -> _ChunkEntry:
         """What the model and the lexicon make of one whitespace-free chunk of text (see ``_ChunkEntry``), cached."""
-        toks = tuple(tokens(chunk))
-        char_sum = word_sum = 0.0
-        n_chars = 0
-        hits: list[tuple[int, TermHit]] = []
-        starts: set[int] = set()
-        following: dict[str, float] | None = None
-        for j, w in enumerate(toks):
-            c, n, u, word_hits, word_starts, after = self._word(w)
-            char_sum += c
-            n_chars += n
-            word_sum += u
-            if following is not None:
-                word_sum += following.get(w, 0.0)
-            following = after
-            hits += [(j, hit) for hit in word_hits]
-            starts.update(word_starts)
+        toks = (chunk,) if chunk.isalnum() else tuple(tokens(chunk))  # most chunks are one word (as tokens does)
+        if len(toks) == 1:
+            c, n, u, word_hits, starts, following = self._word(toks[0])
+            entry: _ChunkEntry = (toks, c, n, u, tuple((0, hit) for hit in word_hits), starts, toks[0], following)
+        else:
+            char_sum = word_sum = 0.0
+            n_chars = 0
+            hits: list[tuple[int, TermHit]] = []
+            all_starts: set[int] = set()
+            following = _NO_FOLLOWERS
+            for j, w in enumerate(toks):
+                c, n, u, word_hits, word_starts, after = self._word(w)
+                char_sum += c
+                n_chars += n
+                word_sum += u + following.get(w, 0.0)
+                following = after
+                hits += [(j, hit) for hit in word_hits]
+                all_starts.update(word_starts)
+            entry = (toks, char_sum, n_chars, word_sum, tuple(hits), tuple(sorted(all_starts)), toks[0] if toks else "",
+                     following)
         if len(self._chunk_cache) >= _CACHE_LIMIT:
             self._chunk_cache.clear()
-        entry = self._chunk_cache[chunk] = (toks, char_sum, n_chars, word_sum, tuple(hits), tuple(sorted(starts)),
-                                            following)
+        self._chunk_cache[chunk] = entry
         return entry
 
     def threshold(self, found: Cues) -> float:
@@ -183,25 +205,22 @@ class AbuseModel:
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
         """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues.
 
-        The hot path: one pass over the whitespace-separated chunks with one cached look-up each (n-gram sums
-        are additive per word, lexicon hits are per word); patterns run only where a word may start them. Equals
+        The hot path: one cached look-up per whitespace-separated chunk (n-gram sums are additive per word,
+        lexicon hits are per word); patterns run only where a word may start them. Equals
         :meth:`_decision_reference` up to float rounding.
         """
         cleaned = clean(normalise(text) if normalised is None else normalised)
+        cache = self._chunk_cache
         words: list[str] = []
         char_sum = word_sum = 0.0
         n_chars = 0
         term_hits: list[tuple[int, TermHit]] = []
         todo = set(self._always)  # patterns to run (what Lexicon.scan does, inlined)
-        cache = self._chunk_cache
-        following: dict[str, float] | None = None
-        for chunk in cleaned.split():
-            toks, c, n, u, hits, starts, after = cache.get(chunk) or self._chunk(chunk)
+        following = _NO_FOLLOWERS
+        for toks, c, n, u, hits, starts, first, after in [cache.get(chunk) or self._chunk(chunk)
+                                                         for chunk in cleaned.split()]:
             if not toks:
-                continue
-            if following is not None:
-                word_sum += following.get(toks[0], 0.0)
-            following = after
+                continue  # a chunk without words (punctuation): bigrams span it
             if hits:
                 term_hits += [(len(words) + j, hit) for j, hit in hits]
             if starts:
@@ -209,11 +228,12 @@ class AbuseModel:
             words += toks
             char_sum += c
             n_chars += n
-            word_sum += u
-        found = cues_of_hits(text, words, term_hits, self.lexicon.patterns_in(cleaned, todo) if todo else [])
+            word_sum += u + following.get(first, 0.0)
+            following = after
         z = self.bias
         if words:
             z += char_sum / math.sqrt(n_chars) + word_sum / math.sqrt(len(words))
+        found = cues_of_hits(text, words, term_hits, self.lexicon.patterns_in(cleaned, todo) if todo else [])
         weights = self._dense
         for name, value in found.dense.items():
             z += weights.get(name, 0.0) * value

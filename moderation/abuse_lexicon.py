@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ CATEGORIES = ("insult", "profanity", "threat", "hate", "spam", "doxxing")
 # endings tried when a word is not in the lexicon as it stands: Idioten, Schlampen, Penners, Lügnerin
 _ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "in", "innen", "em", "ens")
 _SQUEEZE = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"(.)\1")
+_FIRST_GROUP = itemgetter(1)
+_NO_ENDING = ("",)
 _CACHE_LIMIT = 200_000
 
 
@@ -106,7 +110,7 @@ def _split_top(body: str) -> list[str]:
 
 def _squeeze(word: str) -> str:
     """All letter runs to one letter, so "doof", "dooof" and "dof" meet."""
-    return _SQUEEZE.sub(r"\1", word)
+    return _SQUEEZE.sub(_FIRST_GROUP, word) if _DOUBLE.search(word) else word  # a callable: no template parsing
 
 
 class Lexicon:
@@ -134,7 +138,16 @@ class Lexicon:
             else:
                 self._exact.setdefault(core, []).append(entry)
         self._prefix_lengths = sorted({len(p) for p in self._prefix})
-        self._suffix_lengths = sorted({len(s) for s in self._suffix}, reverse=True)
+        # the first two letters of the prefix terms: a word that starts otherwise needs no look-up (None: always)
+        self._prefix_heads = frozenset(p[:2] for p in self._prefix) if all(len(p) >= 2 for p in self._prefix) else None
+        # the lengths of the suffix terms by their last two letters, longest first (shorter ones never match)
+        tails: dict[str, set[int]] = {}
+        for core in self._suffix:
+            if len(core) >= 2:
+                tails.setdefault(core[-2:], set()).add(len(core))
+        self._suffix_tails = {tail: sorted(lengths, reverse=True) for tail, lengths in tails.items()}
+        # the endings a word may carry, by its last letter, in the order of _ENDINGS
+        self._endings = {e[-1]: tuple(x for x in _ENDINGS if not x or x.endswith(e[-1])) for e in _ENDINGS if e}
         self._patterns = [(category, re.compile(rx), hint) for category, rx, hint in patterns]
         self._always: list[int] = []  # patterns without known anchors
         self._anchored: dict[str, list[tuple[str, int]]] = {}  # first two letters -> (anchor, pattern index)
@@ -196,36 +209,49 @@ class Lexicon:
         if info is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            starts = tuple(sorted({i for anchor, i in self._anchored.get(word[:2], ()) if word.startswith(anchor)}))
-            info = self._cache[word] = (self._lookup(word), starts)
+            info = self._cache[word] = self.word_info_uncached(word)
         return info
 
+    def word_info_uncached(self, word: str) -> tuple[tuple[TermHit, ...], tuple[int, ...]]:
+        """:meth:`word_info` without its cache, for callers that cache more per word anyway (the abuse model)."""
+        anchored = self._anchored.get(word[:2])
+        starts = tuple(sorted({i for anchor, i in anchored if word.startswith(anchor)})) if anchored else ()
+        return self._lookup(word), starts
+
     def _lookup(self, word: str) -> tuple[TermHit, ...]:
+        """Terms the word matches: exact or suffix terms after removing an ending, prefix and infix terms.
+
+        The hot path of a first pass over new words: endings are only tried where the last letter allows them,
+        suffix terms only where their last two letters fit, prefix terms only where their first two do.
+        """
         if len(word) < 2 or word.isdigit():
             return ()
         squeezed = _squeeze(word)
         found: dict[tuple[str, str, bool], None] = {}
-        for ending in _ENDINGS:
-            if ending and not squeezed.endswith(ending):
-                continue
+        exact, suffix, tails = self._exact, self._suffix, self._suffix_tails
+        for ending in self._endings.get(squeezed[-1], _NO_ENDING):
             base = squeezed[: len(squeezed) - len(ending)] if ending else squeezed
-            if len(base) < 2:
+            if len(base) < 2 or (ending and not squeezed.endswith(ending)):
                 continue
-            for entry in self._exact.get(base, ()):
-                found[entry] = None
-            for n in self._suffix_lengths:  # longest first, as a scan of base[i:] from i = 0 would go
-                if 2 <= n <= len(base):
-                    for entry in self._suffix.get(base[-n:], ()):
-                        found[entry] = None
-        for n in self._prefix_lengths:
-            if n > len(squeezed):
-                break
-            for entry in self._prefix.get(squeezed[:n], ()):
-                found[entry] = None
+            entries = exact.get(base)
+            if entries:
+                found.update(dict.fromkeys(entries))
+            for n in tails.get(base[-2:], ()):  # longest first, as a scan of base[i:] from i = 0 would go
+                if n <= len(base):
+                    entries = suffix.get(base[-n:])
+                    if entries:
+                        found.update(dict.fromkeys(entries))
+        heads = self._prefix_heads
+        if heads is None or squeezed[:2] in heads:
+            for n in self._prefix_lengths:
+                if n > len(squeezed):
+                    break
+                for entry in self._prefix.get(squeezed[:n], ()):
+                    found[entry] = None
         for core, entry in self._infix:
             if core in squeezed:
                 found[entry] = None
-        return tuple(TermHit(c, t, word, mild) for c, t, mild in found)
+        return tuple(TermHit(c, t, word, mild) for c, t, mild in found) if found else ()
 
     def scan(self, normalised: str, words: list[str]) -> tuple[list[tuple[int, TermHit]], list[PatternHit]]:
         """Term hits (with the index of their word) and pattern matches of a normalised text and its tokens."""

@@ -56,6 +56,17 @@ _SPACED_HINT = re.compile(r"[ .\-_*/|+][^\W_][ .\-_*/|+][^\W_][ .\-_*/|+]")
 _SPACED = re.compile(r"\b(?:[^\W_][ .\-_*/|+]){2,}[^\W_]\b")
 _SPACING = re.compile(r"[ .\-_*/|+]")
 
+# What sends a comment down the full path: ASCII digits (leetspeak; NFKC has made other digits ASCII or
+# leaves them unchanged by leetspeak), whitespace other than " " (str.split's), Greek/Cyrillic letters,
+# invisibles (NFKC and case folding map every invisible to one, checked in the tests).
+_ODD_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ASCII_RARE = re.compile("[0-9\t\n\x0b\x0c\r\x1c-\x1f]")
+_STRANGE_CHARS = "\u0370-\u052f" + "".join(chr(c) for c in _INVISIBLE)
+_RARE = re.compile("[0-9" + _ODD_SPACE + _STRANGE_CHARS + "]")
+_STRANGE = re.compile(f"[{_STRANGE_CHARS}]")
+# Runs of three other than "...", "!!!", "???" (those collapse only from four on).
+_LETTER_RUN = re.compile(r"(.)\1(?<=[^.!?])\1")
+
 EMOJI_CLASS = "\U0001f000-\U0001faff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff"
 _TOKEN = re.compile(rf"[^\W_]+|[{EMOJI_CLASS}]")
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]…„“”‚‘’«»-–—"  # never part of a token (none is a letter, digit or emoji)
@@ -129,12 +140,51 @@ def _join_spaced(m: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Folded form for matching (see the module docstring); never raises, idempotent."""
-    folded = _normalise_once(text)
+    folded, settled = _normalise_fast(text)
+    if settled:
+        return folded
     for _ in range(5):  # a mapped letter next to a combining mark composes anew: fold again (rare)
         if folded.isascii() or unicodedata.is_normalized("NFKC", folded):
             break
         folded = _normalise_once(folded)
     return folded
+
+
+def _normalise_fast(text: str) -> tuple[str, bool]:
+    """``_normalise_once(text)`` and whether it is known to be NFKC-normalised already.
+
+    The same steps, each skipped when the text cannot need it: one scan finds whether it holds a digit, odd
+    whitespace, an invisible or a Greek/Cyrillic letter at all (in the folded text, where every invisible
+    survives as an invisible); only invisibles and homoglyphs take the full path.
+    """
+    if text.isascii():
+        folded = text.lower()
+        rare = _ASCII_RARE.search(folded) is not None
+    else:
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        if not unicodedata.is_normalized("NFKC", folded):
+            folded = unicodedata.normalize("NFKC", folded)
+        rare = _RARE.search(folded) is not None
+        if rare and _STRANGE.search(folded):
+            return _normalise_once(text), False
+    changed = False
+    if rare or "  " in folded or folded[:1] == " " or folded[-1:] == " ":
+        folded = " ".join(folded.split())
+        if rare and _HAS_DIGIT.search(folded):
+            folded, changed = _undo_leet(folded), True
+    if _may_collapse(folded):
+        folded, changed = _REPEATS.sub(_collapse_run, folded), True
+    if _SPACED_HINT.search(f" {folded} "):
+        folded, changed = _SPACED.sub(_join_spaced, folded), True
+    return folded, not changed or folded.isascii()
+
+
+def _may_collapse(text: str) -> bool:
+    """Whether ``_REPEATS.sub(_collapse_run, text)`` may change the text (False: it certainly does not).
+
+    The most common runs in comments, "..." "!!!" "???", stay as they are; a scan that skips them is cheap.
+    """
+    return _LETTER_RUN.search(text) is not None or "...." in text or "!!!!" in text or "????" in text
 
 
 def _normalise_once(text: str) -> str:

@@ -92,7 +92,7 @@ _RHETORICAL = word_start_regex([
     r"bist du (?:eigentlich |denn |jetzt |echt )*(?:noch )?(?:ganz )?(?:dicht|bei trost|sauber|normal|irre"
     r"|wahnsinnig|bescheuert|verrückt|blöd|dumm|bekloppt|blind)",
     r"ha(?:bt|ben|st) (?:ihr|sie|du) (?:sie |se |['’]s )?(?:eigentlich |denn |jetzt )*(?:noch )?(?:alle|nicht alle)",
-    r"ist (?:das|dies) (?:jetzt |wirklich |echt )?(?:euer|ihr|dein|allen ernstes|ernst)",
+    r"ist (?:das|dies) (?:jetzt |wirklich |echt )?(?:(?:euer|ihr|dein) )?(?:allen )?ernst",  # not "ist das ihr problem"
     r"w(?:ollt|ollen|illst) (?:ihr|sie|du) (?:uns|mich) (?:eigentlich |jetzt |hier )*(?:verarsch|veräppel"
     r"|für dumm|veralber|verscheisser)",
     r"schämt (?:ihr|sie) (?:euch|sich)", r"wo (?:leben|sind) wir (?:denn|hier)", r"sind wir hier (?:in|im|bei)",
@@ -109,16 +109,19 @@ _STATEMENT = word_start_regex([
     r"kann (?:man so machen|man machen|sein|passieren)", r"muss man (?:wissen|mögen|erst mal)", r"ist (?:halt|eben) so",
     r"hat sich erledigt", r"ist mir (?:egal|wurscht|wumpe)", r"gibt(?:['’]s| es) (?:halt|eben|doch)",
 ])
-# Whole-sentence retorts: "Echt jetzt?", "Was soll das?"
+# Whole-sentence retorts: "Echt jetzt?", "Was soll das!" -- only as a question (``_RETORT``; "Echt." and
+# "Wirklich!" retort nothing), "hallo" only exasperated ("Hallo?!", "Hallo???": "Hallo!" is a greeting).
+_INDIGNANT = re.compile(r"(?:und )?was soll (?:das|der (?:mist|quatsch|scheiss|schwachsinn|blödsinn))\W*")
 _RETORT = re.compile(
-    r"(?:und )?(?:was soll (?:das|der (?:mist|quatsch|scheiss|schwachsinn|blödsinn))|echt|ernsthaft|im ernst"
-    r"|wirklich|echt jetzt|wie bitte|bitte was|hallo|hä|häh|warum nicht|wieso nicht)\W*"
+    r"(?:und )?(?:echt|ernsthaft|im ernst|wirklich|echt jetzt|wie bitte|bitte was|hä|häh|warum nicht|wieso nicht)\W*"
 )
+_HALLO = re.compile(r"hallo\W*")
 _SCORN = word_start_regex([
     "dumm", "blöd", "doof", "bescheuert", "idiot", "vollidiot", "depp", "trottel", "inkompetent", "unfähig",
     "lächerlich", "peinlich", "schwachsinn", "bullshit", "verarsch", "scheiss", "kotz", "armselig",
-    "frechheit", "unverschämt", "sauerei", "schande", "korrupt", "verlogen", "dreist", "dämlich", "hirnlos",
-    "hirnrissig", "bekloppt", "spinnt", "spinnen", r"witz\b", "witzfigur", "clown", "affentheater",
+    "frechheit", "unverschämt", "sauerei", "schande", r"korrupt(?!ion)", "verlogen", "dreist", "dämlich",
+    "hirnlos", "hirnrissig", "bekloppt", "spinnt", r"spinnen (?:die|sie|jetzt|alle|total|komplett)\b", r"witz\b",
+    "witzfigur", "clown", "affentheater",
 ])
 _PRACTICAL = word_start_regex([
     "offen", "geöffnet", "geschlossen", "öffnungszeit", "termin", "uhrzeit", "ab wann", "bis wann", "anmeld",
@@ -216,7 +219,12 @@ def _weak(body: str) -> str | None:
 def _veto(sentence: str, body: str, has_q: bool) -> str | None:
     """Reason if the sentence is rhetorical, sarcastic or accusing rather than asking."""
     padded = " " + body
-    if _RHETORICAL.search(padded) or _RETORT.fullmatch(body) or (has_q and _SCORN.search(padded)):
+    if (
+        _RHETORICAL.search(padded)
+        or _INDIGNANT.fullmatch(body)
+        or (has_q and (_SCORN.search(padded) or _RETORT.fullmatch(body)))
+        or (_HALLO.fullmatch(body) and _EXASPERATED.search(sentence))
+    ):
         return f"Rhetorische oder vorwurfsvolle Frage („{body[:40]}“) – keine Frage für die Warteschlange"
     if has_q and _EXASPERATED.search(sentence) and _PARTICLES.search(body):
         return f"Empörte Frage mit „?!“ („{body[:40]}“) – eher Beschwerde als Frage"

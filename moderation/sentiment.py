@@ -1,4 +1,4 @@
-"""Sentiment of a comment: textblob-de's polarity and subjectivity, identical, some 40x faster.
+"""Sentiment of a comment: textblob-de's polarity and subjectivity, identical, about 10x faster on new text.
 
 The reference is ``TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment`` (textblob-de 0.4.3). It
 does more than a lexicon look-up, and all of it matters for the numbers:
@@ -13,28 +13,32 @@ does more than a lexicon look-up, and all of it matters for the numbers:
 4. average polarity and subjectivity over the sentences -- sentences without any opinion word count
    as 0, which is why the per-text ``PatternAnalyzer().analyze`` gives different numbers.
 
-This module does the same steps with the same data (read from the installed package at first use, about
-0.3 s plus textblob-de's import). It is fast because almost nothing depends on the POS tags: a token's tag
-is only worked out when its possible lemmas would score differently, sentences without any scoring word
-are skipped, and every per-word step is cached (bounded caches; a word seen for the first time costs
-roughly 0.1-0.2 ms, later ones a dictionary look-up). tests/bench/bench_sentiment.py measures it.
+This module does the same steps with the same data, extracted from textblob-de into
+moderation/model/sentiment/ (`moderation.sentiment_data`; textblob-de is not imported: start-up ~0.1 s).
+It is fast because almost nothing depends on the POS tags: a token none of whose possible lemmas the scorer
+knows is "inert" and stands in as one unknown word, without a tag (most new words: some 10-20 µs each);
+a token's tag is only worked out when its possible lemmas would score differently; sentences without any
+scoring word are skipped; every per-word step is cached (bounded caches). tests/bench/bench_sentiment.py
+measures it on real tweets.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, compress
-from typing import Any
 
 from moderation.sentiment_context import ContextTagger, Retagging
-from moderation.sentiment_tagger import GermanTagger, load_pattern_tagger
+from moderation.sentiment_data import SentimentData
+from moderation.sentiment_data import load as load_data
+from moderation.sentiment_tagger import GermanTagger, load_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
 
 _SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/TAG format with this
-_CACHE_LIMIT = 50_000  # token types remembered (about 1.5 kB each); then the cache starts afresh
+_CACHE_LIMIT = 100_000  # token types remembered (most take ~0.3 kB, some 1.5 kB); then the caches start afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +54,13 @@ class _Lemma:
 class _TokenLemmas:
     """The lemmas a token can get, one per tag the tagger may end up giving it."""
 
-    tag: str  # the initial tag these lemmas are for
+    tag: str | None  # the initial tag these lemmas are for (None: an inert token, its tag not worked out)
     guessed: bool  # the tag was guessed for an unknown word and may depend on the neighbours
     by_tag: dict[str, _Lemma]
     default: _Lemma
     flags: int  # _SCORES | _EDGY | _NEEDS_TAG
     needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
-    deviant: Retagging  # the context rules that would give a differently scoring lemma
+    deviant: Retagging | None  # the context rules that would give a differently scoring lemma
     varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
     # For the scorer tokenizer's emoticon/sarcasm merging across tokens ("Info ... O" -> "o.O"):
     firsts: frozenset[str]  # first characters (over all lemmas) that can end a merge pair
@@ -66,6 +70,7 @@ class _TokenLemmas:
     words: tuple[str, ...]  # default.lower
 
 
+_STAND_IN = "xxxx"  # a word the scorer does not know: stands for an inert token's lemmas (checked at start-up)
 _SCORES = 1  # some lemma has a word that gets a score: the sentence must be looked at
 _EDGY = 2  # `_TokenLemmas.edgy`
 _NEEDS_TAG = 4  # `_TokenLemmas.needs_tag`
@@ -82,21 +87,39 @@ class _Lexicon:
     punctuation: str
 
 
-class _Engine:
-    def __init__(self) -> None:
-        from textblob_de.packages import pattern_de, pattern_text
-        from textblob_de.sentiments import sentiment as reference_sentiment
+class _InitialTags:
+    """A sentence's initial tags, those of inert tokens worked out only when a context rule reads them."""
 
-        pt: Any = pattern_text
-        abbreviation_res = (pt.RE_ABBR1, pt.RE_ABBR2, pt.RE_ABBR3)
-        emoticons = [e for group in pt.EMOTICONS.values() for e in group]
-        self.german = PatternTokenizer(string.punctuation, pattern_de.ABBREVIATIONS, pt.replacements,
-                                       abbreviation_res, emoticons, pt.RE_EMOTICONS, pt.RE_SARCASM)
-        self.english = PatternTokenizer(pt.PUNCTUATION, pt.ABBREVIATIONS, pt.replacements,
-                                        abbreviation_res, emoticons, pt.RE_EMOTICONS, pt.RE_SARCASM)
-        self.tagger: GermanTagger = load_pattern_tagger()
-        self.lexicon = _load_lexicon(reference_sentiment, pt.EMOTICONS, pt.PUNCTUATION)
+    __slots__ = ("_tags", "_words", "_tagger")
+
+    def __init__(self, tags: list[str | None], words: list[str], tagger: GermanTagger) -> None:
+        self._tags = tags
+        self._words = words
+        self._tagger = tagger
+
+    def __getitem__(self, i: int, /) -> str:
+        tag = self._tags[i]
+        if tag is None:
+            tag = self._tags[i] = self._tagger.initial_tag(i, self._words)[0]
+        return tag
+
+
+class _Engine:
+    def __init__(self, data: SentimentData) -> None:
+        abbreviation_res = [re.compile(p) for p in data.abbreviation_patterns]
+        emoticons = [face for _, faces in data.emoticons for face in faces]
+        emoticon_re, sarcasm_re = re.compile(data.emoticon_pattern), re.compile(data.sarcasm_pattern)
+        self.german = PatternTokenizer(string.punctuation, data.german_abbreviations, data.replacements,
+                                       abbreviation_res, emoticons, emoticon_re, sarcasm_re)
+        self.english = PatternTokenizer(data.english_punctuation, data.english_abbreviations, data.replacements,
+                                        abbreviation_res, emoticons, emoticon_re, sarcasm_re)
+        self.tagger: GermanTagger = load_tagger(data)
+        self.lexicon = _load_lexicon(data)
+        if _STAND_IN in self.lexicon.words or _STAND_IN in self.lexicon.emoticons:
+            raise ValueError(f"{_STAND_IN!r} ist ein Wort des Sentiment-Lexikons: anderen Platzhalter wählen")
         self._lemmas: dict[tuple[str, bool, str], _TokenLemmas] = {}
+        self._inert: dict[str, _TokenLemmas | None] = {}  # `_inert_option` by token
+        self._plain_stand_in: _TokenLemmas | None = None
         # The same by token alone: (first token of a sentence, any later token).
         self._by_token: tuple[dict[str, _TokenLemmas], dict[str, _TokenLemmas]] = ({}, {})
 
@@ -153,46 +176,154 @@ class _Engine:
         if not flags & (_SCORES | _EDGY):
             return []
         if flags & _EDGY and self._may_merge(options):
-            return self._exact_lemma_words(options, words)
+            return self._exact_lemma_words(options, tokens, words)
         if not flags & _SCORES:
             return []
         if not flags & _NEEDS_TAG:
             return [*chain.from_iterable(o.words for o in options)]
-        tags = [o.tag for o in options]
+        tags = self._initial_tags(options, words)
         rules = self.tagger.rules
         context: ContextTagger | None = None
         chosen = [o.words for o in options]
         for i in compress(range(last + 1), [o.needs_tag for o in options]):
             option = options[i]
-            if rules.may_retag(i, words, tags, option.deviant):
+            deviant = option.deviant
+            if deviant is not None and rules.may_retag(i, words, tags, deviant):
                 context = context or rules.context(words, tags)
-                if context.any_fires(i, option.deviant.rules):
+                if context.any_fires(i, deviant.rules):
                     chosen[i] = option.by_tag[context.final_tag(i)].lower
         return [*chain.from_iterable(chosen)]
 
-    def _exact_lemma_words(self, options: list[_TokenLemmas], words: list[str]) -> list[str]:
+    def _exact_lemma_words(self, options: list[_TokenLemmas], tokens: list[str], words: list[str]) -> list[str]:
         """Rare: the scorer's tokenizer may join tokens (emoticons, "(!)"): run it on the exact lemmas."""
-        context = self.tagger.rules.context(words, [o.tag for o in options])
+        options = [o if o.tag is not None else self._options_at(i, tokens, words, inert=False)
+                   for i, o in enumerate(options)]
+        context = self.tagger.rules.context(words, self._initial_tags(options, words))
         lemmas = [(o.by_tag[context.final_tag(i)] if o.varies else o.default).text for i, o in enumerate(options)]
         text = " ".join(lemma for lemma in lemmas if lemma is not None)
         return [w.lower() for w in " ".join(self.english.sentences(text)).split()]
 
-    def _options_at(self, i: int, tokens: list[str], words: list[str]) -> _TokenLemmas:
+    def _forget(self) -> None:
+        """Start the per-token caches afresh (they are bounded)."""
+        self._lemmas.clear()
+        self._inert.clear()
+        for by_token in self._by_token:
+            by_token.clear()
+
+    def _initial_tags(self, options: list[_TokenLemmas], words: list[str]) -> _InitialTags:
+        return _InitialTags([o.tag for o in options], words, self.tagger)
+
+    def _options_at(self, i: int, tokens: list[str], words: list[str], inert: bool = True) -> _TokenLemmas:
+        """The lemmas of token ``i``; with ``inert``, a token none of whose lemmas can matter gets a stand-in
+        without a tag (see `_inert_option`)."""
+        if inert:
+            token = tokens[i]
+            if token in self._inert:
+                option = self._inert[token]
+            else:
+                if len(self._inert) > _CACHE_LIMIT:
+                    self._forget()
+                option = self._inert[token] = self._inert_option(token)
+            if option is not None:
+                self._by_token[0][token] = self._by_token[1][token] = option
+                return option
         tag, guessed = self.tagger.initial_tag(i, words)
         key = (tokens[i], i == 0, tag)
         option = self._lemmas.get(key)
         if option is None:
             if len(self._lemmas) > _CACHE_LIMIT:
-                self._lemmas.clear()
-                for by_token in self._by_token:
-                    by_token.clear()
+                self._forget()
             option = self._lemmas[key] = self._token_lemmas(tokens[i], words[i], i == 0, tag, guessed)
         # Remember by token alone when the neighbours played no part (a guessed tag is re-checked).
         near = self.tagger.neighbour_words
-        if not guessed or (
+        if inert and (not guessed or (
             (i == 0 or words[i - 1] not in near) and (i == len(words) - 1 or words[i + 1] not in near)
-        ):
+        )):
             self._by_token[i > 0][tokens[i]] = option
+        return option
+
+    def _inert_option(self, token: str) -> _TokenLemmas | None:
+        """A stand-in for a token that scores the same whatever its tag: every lemma it could get is one
+        alphabetic word of 3+ letters the scorer does not know (so it only resets a pending negation or
+        intensifier, as any such word does), and it cannot vanish. None when that is not certain.
+
+        Its words are the lower-cased lemma; which lemma does not matter to the scorer. Only the emoticon
+        merging could see the difference: it looks at the edge characters, of every lemma.
+        """
+        tagger = self.tagger
+        lex = self.lexicon
+        known, negations, moods = lex.words, lex.negations, lex.emoticons
+        first_chars: set[str] = set()
+        last_chars: set[str] = set()
+        plain = token.lower()
+        # The lemmas of each kind (see `GermanTagger.lemma`), cheapest first: most tokens fail early.
+        for kind in range(4):
+            if kind == 0:
+                w = plain
+            elif kind == 1:
+                w = tagger.predicative(token).lower()
+            elif kind == 2:
+                w = tagger.singularize(token).lower()
+            else:
+                w = (tagger.infinitive(token) or token).lower()
+            if "ß" in w:
+                w = w.replace("ß", "ss")
+            if not w.isalpha() or len(w) < 3 or "forwardslash" in w:
+                return self._inert_pieces(token) if kind == 0 and len(token) > 2 else None
+            if w in known or w in negations or w in moods:
+                return None
+            titled = w.title()
+            if not w.isascii() and titled.lower() != w:
+                return None
+            first_chars.add(w[0])
+            first_chars.add(titled[0])
+            last_chars.add(w[-1])
+            if kind == 0:
+                plain = w
+        return self._stand_in(plain, first_chars, last_chars)
+
+    def _inert_pieces(self, token: str) -> _TokenLemmas | None:
+        """`_inert_option` for a token with other characters than letters ("AfD-Fans", "@user", "08.03"):
+        its lemmas may fall into several pieces for the scorer. Those act as one unknown word when none is
+        known to the scorer (nor "!", "(!)" or an emoticon) and one is long enough to end a pending
+        negation (2+ characters without apostrophes) and one to end a pending intensifier (3+): the others
+        only end what those end, too. (A negation and a "-lich" intensifier both pending cannot be: the
+        scorer resolves that at once, and no negation ends in "-lich".)"""
+        if token in string.punctuation:
+            return None
+        lex = self.lexicon
+        known, negations, moods = lex.words, lex.negations, lex.emoticons
+        first_chars: set[str] = set()
+        last_chars: set[str] = set()
+        lemma_of = self.tagger.lemma
+        for raw in {lemma_of(token, kind) for kind in ("", "adjective", "plural", "verb")}:
+            for titled in (False, True):
+                lemma = self._finish_lemma(token, raw, titled)
+                if not lemma.cased:
+                    return None
+                for w in lemma.lower:
+                    if w in known or w in negations or w in moods or w == "!" or w == "(!)":
+                        return None
+                if not any(len(w.strip("'")) > 1 for w in lemma.lower) or not any(len(w) > 2 for w in lemma.lower):
+                    return None
+                first_chars.add(lemma.cased[0][0])
+                last_chars.add(lemma.cased[-1][-1])
+        return self._stand_in(_STAND_IN, first_chars, last_chars)
+
+    def _stand_in(self, word: str, first_chars: set[str], last_chars: set[str]) -> _TokenLemmas:
+        """The lemmas of an inert token: ``word`` stands for them (see `_inert_option`)."""
+        english = self.english
+        firsts = frozenset(first_chars & english.merge_seconds)
+        lasts = frozenset(last_chars & english.merge_firsts)
+        if not firsts and not lasts:  # cannot take part in any merge: one shared stand-in does
+            word = _STAND_IN
+            if self._plain_stand_in is not None:
+                return self._plain_stand_in
+        default = _Lemma(word, (word,), (word,))
+        option = _TokenLemmas(None, False, {}, default, _EDGY if lasts else 0, False, None, False,
+                              firsts, lasts, False, bool(lasts), default.lower)
+        if not firsts and not lasts:
+            self._plain_stand_in = option
         return option
 
     def _may_merge(self, options: list[_TokenLemmas]) -> bool:
@@ -237,7 +368,10 @@ class _Engine:
     def _lemma(self, token: str, kind: str, titled: bool) -> _Lemma:
         """PatternParserLemmatizer's lemma for a token: lemmatised by ``kind`` (see
         `GermanTagger.lemma_kind`), title-cased when textblob-de does that."""
-        lemma = self.tagger.lemma(token, kind)
+        return self._finish_lemma(token, self.tagger.lemma(token, kind), titled)
+
+    def _finish_lemma(self, token: str, lemma: str, titled: bool) -> _Lemma:
+        """`_lemma` from the tagger's lemma."""
         lemma = lemma.replace("ß", "ss").strip().replace("forwardslash", "/")
         if titled:
             lemma = lemma.title()
@@ -320,24 +454,20 @@ def _word_tokenize(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _load_lexicon(reference: Any, emoticons: dict[tuple[str, float], set[str]], punctuation: str) -> _Lexicon:
-    """textblob-de's sentiment lexicon as loaded by its own ``Sentiment`` (incl. its accent folding)."""
-    modifiers = tuple(reference.modifiers)
-    words = {
-        w: (float(v[None][0]), float(v[None][1]), float(v[None][2]), any(m in v for m in modifiers))
-        for w, v in reference.items()
-    }
+def _load_lexicon(data: SentimentData) -> _Lexicon:
+    """textblob-de's sentiment lexicon as its own ``Sentiment`` uses it (incl. its accent folding)."""
     moods: dict[str, float] = {}
-    for (_, polarity), faces in emoticons.items():  # first group wins, like pattern's loop
+    for polarity, faces in data.emoticons:  # first group wins, like pattern's loop
         for face in faces:
             moods.setdefault(face.lower(), polarity)
-    is_modifier_word: Callable[[str], bool] = reference.modifier
-    return _Lexicon(words, frozenset(reference.negations), is_modifier_word, moods, punctuation)
+    suffix = data.modifier_suffix
+    return _Lexicon(data.sentiment_words, data.negations, lambda w: w.endswith(suffix), moods,
+                    data.english_punctuation)
 
 
 @cache
 def _engine() -> _Engine:
-    return _Engine()
+    return _Engine(load_data())
 
 
 def sentiment(text: str) -> tuple[float, float]:

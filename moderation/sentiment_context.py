@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+
+class TagSource(Protocol):
+    """Initial tags by token index (a list, or tags worked out on first access)."""
+
+    def __getitem__(self, i: int, /) -> str: ...
+
 
 PAD = "STAART"  # pattern's padding word and tag around a sentence
 _CACHE_LIMIT = 200_000
@@ -199,7 +206,7 @@ class ContextRules:
             found = self._towards[key] = _retagging(tag, [r for r in self._rules_for(*key[:2]) if r.tag2 in targets])
         return found
 
-    def may_retag(self, i: int, words: Sequence[str], tags: Sequence[str], retagging: Retagging) -> bool:
+    def may_retag(self, i: int, words: Sequence[str], tags: TagSource, retagging: Retagging) -> bool:
         """Cheap necessary condition for one of ``retagging``'s rules to fire on token ``i``."""
         n = len(words)
         for offset, kind, values in retagging.triggers:
@@ -219,7 +226,7 @@ class ContextRules:
                 return True
         return False
 
-    def context(self, words: Sequence[str], tags: Sequence[str]) -> ContextTagger:
+    def context(self, words: Sequence[str], tags: TagSource) -> ContextTagger:
         """Lazy final tags for one sentence (``words`` as the tagger sees them, their initial tags)."""
         return ContextTagger(self, words, tags)
 
@@ -227,12 +234,13 @@ class ContextRules:
 class ContextTagger:
     """Final (context-rule) tags of one sentence, computed on demand and memoised."""
 
-    def __init__(self, rules: ContextRules, words: Sequence[str], tags: Sequence[str]) -> None:
+    def __init__(self, rules: ContextRules, words: Sequence[str], tags: TagSource) -> None:
         self._rules = rules
         self._words = words
         self._initial = tags
         self._final: list[str | None] = [None] * len(words)
         self._cands: list[_Candidates | None] = [None] * len(words)
+        self._known_in: dict[tuple[int, frozenset[str]], bool] = {}  # memo of `_final_in`
 
     def _candidates(self, i: int) -> _Candidates:
         found = self._cands[i]
@@ -291,11 +299,17 @@ class ContextTagger:
         inside = initial in tags
         if inside and possible <= tags:
             return True
-        others = tags if not inside else possible - tags
-        towards = self._rules.candidates_towards(self._words[j], initial, others)
-        if self._last_match(j, towards, depth) < 0:
-            return inside
-        return self.final_tag(j, depth) in tags
+        key = (j, tags)
+        known = self._known_in.get(key)
+        if known is None:
+            others = tags if not inside else possible - tags
+            towards = self._rules.candidates_towards(self._words[j], initial, others)
+            if self._last_match(j, towards, depth) < 0:
+                known = inside
+            else:
+                known = self.final_tag(j, depth) in tags
+            self._known_in[key] = known
+        return known
 
     def _settle_left_of(self, i: int) -> None:
         """Compute, in sentence order, every left neighbour whose final tag token ``i`` may read."""

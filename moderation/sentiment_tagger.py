@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from moderation.sentiment_context import ContextRules
+from moderation.sentiment_data import SentimentData
+from moderation.sentiment_inflect import Singularizer, VerbLemmatizer, predicative
 
 _CACHE_LIMIT = 200_000
 
@@ -47,9 +48,9 @@ class GermanTagger:
         self.rules = ContextRules(context)
         self._penn = dict(stts_to_penn)
         self._number_re = number_re
-        self._predicative = predicative
-        self._singularize = singularize
-        self._infinitive = infinitive
+        self.predicative = predicative
+        self.singularize = singularize
+        self.infinitive = infinitive
         self._morph_cache: dict[tuple[str, str | None, str | None], str] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
 
@@ -145,11 +146,11 @@ class GermanTagger:
             if len(self._lemmas) > _CACHE_LIMIT:
                 self._lemmas.clear()
             if kind == "adjective":
-                lemma = self._predicative(word)
+                lemma = self.predicative(word)
             elif kind == "plural":
-                lemma = self._singularize(word)
+                lemma = self.singularize(word)
             else:
-                lemma = self._infinitive(word) or word
+                lemma = self.infinitive(word) or word
             lemma = self._lemmas[key] = lemma.lower()
         return lemma
 
@@ -177,33 +178,16 @@ def _compile_morphology(rules: Sequence[Sequence[str]]) -> tuple[tuple[bool, str
     return tuple(compiled)
 
 
-def load_pattern_tagger() -> GermanTagger:
-    """The tagger over the data shipped with the installed textblob-de (vendored pattern)."""
-    from textblob_de.packages import pattern_de, pattern_text
-
-    parser: Any = pattern_de.parser
-    verbs: Any = pattern_de.inflect.verbs
-    tense = pattern_text.tense_id(pattern_de.INFINITIVE)
-    row = verbs._format.get(tense)
-
-    def to_infinitive(word: str) -> str | None:
-        """``conjugate(word, INFINITIVE)`` without building the whole rule-based lexeme of unknown verbs
-        (which ``conjugate`` does only to read its first entry: the lower-cased lemma)."""
-        lemma: str | None = verbs.lemma(word)
-        if row == 0 and lemma and lemma not in verbs:
-            known = verbs.get(lemma.lower().replace("ß", "ss"))
-            found = known[0].replace("ss", "ß") if known else ""
-            return found or lemma.lower()
-        result: str | None = pattern_de.conjugate(word, pattern_de.INFINITIVE)
-        return result
-
+def load_tagger(data: SentimentData) -> GermanTagger:
+    """The tagger over pattern's data as shipped in moderation/model/sentiment."""
+    verbs = VerbLemmatizer(data.verbs, data.verb_prefixes)
     return GermanTagger(
-        lexicon=dict(parser.lexicon.items()),
-        morphology=list(parser.morphology),
-        context=list(parser.context),
-        stts_to_penn=pattern_de.stts,
-        number_re=pattern_text.CD,
-        predicative=pattern_de.predicative,
-        singularize=pattern_de.singularize,
-        infinitive=to_infinitive,
+        lexicon=data.tagger_lexicon,
+        morphology=data.morphology,
+        context=data.context,
+        stts_to_penn=data.stts_to_penn,
+        number_re=re.compile(data.number_pattern),
+        predicative=predicative,
+        singularize=Singularizer(data.singular_inflections, data.singular),
+        infinitive=verbs.infinitive,
     )

@@ -65,9 +65,12 @@ class PatternTokenizer:
             if len(self._words) > _CACHE_LIMIT:
                 self._words.clear()
                 self._unstable.clear()
-            parts = self._words[raw] = self._split_word(raw)
-            if parts != (raw,) and not all(self.is_stable(p) for p in parts):
-                self._unstable.add(raw)
+            if raw.isalnum():  # no punctuation, quote or apostrophe: one stable token
+                parts = self._words[raw] = (raw,)
+            else:
+                parts = self._words[raw] = self._split_word(raw)
+                if parts != (raw,) and not all(self.is_stable(p) for p in parts):
+                    self._unstable.add(raw)
         return parts
 
     def is_stable(self, token: str) -> bool:

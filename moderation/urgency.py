@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderation.matching import matched_text, word_start_regex
+from moderation.matching import WordStartPattern, matched_text, word_start_regex
 from moderation.normalise import normalise
 from store.config import Policy, UrgencyClass
 
@@ -50,7 +50,7 @@ def _fragments(terms: Sequence[str]) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class _Rung:
     spec: UrgencyClass
-    pattern: re.Pattern[str] | None  # terms at word starts; with exclusions, group "x" marks excluded phrases
+    pattern: WordStartPattern | None  # terms at word starts; with exclusions, group "x" marks excluded phrases
 
     @classmethod
     def compile(cls, spec: UrgencyClass) -> _Rung:
@@ -62,10 +62,8 @@ class _Rung:
         """The first term at a word start of ``padded`` (" " + normalised) outside excluded phrases."""
         if self.pattern is None:
             return None
-        if not self.spec.exclude:
-            found = self.pattern.search(padded)
-            return matched_text(found) if found else None
-        return next((matched_text(m) for m in self.pattern.finditer(padded) if m.lastgroup != "x"), None)
+        found = self.pattern.first_included(padded) if self.spec.exclude else self.pattern.search(padded)
+        return matched_text(found) if found else None
 
 
 class UrgencyLadder:
@@ -86,7 +84,7 @@ class UrgencyLadder:
     ) -> UrgencyResult:
         """See :func:`classify_urgency`."""
         padded = " " + normalised
-        some_term = self._any_term is not None and self._any_term.search(padded) is not None
+        some_term = self._any_term is not None and self._any_term.occurs(padded)
         for rung in self.rungs:
             spec = rung.spec
             if spec.needs_question and not is_question:

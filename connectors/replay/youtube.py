@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,12 +63,19 @@ def _bad_token() -> ReplayResponse:
     return _error(400, "invalidPageToken", "The request specifies an invalid page token.")
 
 
-def _comment(item: Item, state: ChannelState, video_id: str) -> dict[str, Any]:
+def _display(text: str, text_format: str | None) -> str:
+    """``textDisplay`` as YouTube renders it: the text for ``textFormat=plainText``, else (the default ``html``)
+    escaped with ``<br />`` line breaks, as in the recorded responses."""
+    if text_format == "plainText":
+        return text
+    return html.escape(text).replace("\n", "<br />")
+
+
+def _comment(item: Item, state: ChannelState, video_id: str, text_format: str | None = None) -> dict[str, Any]:
     snippet: dict[str, Any] = {
         "channelId": state.config.account_id,
         "videoId": video_id,
-        "textDisplay": item.text,
-        "textOriginal": item.text,
+        "textDisplay": _display(item.text, text_format),
         "authorDisplayName": item.author_name,
         "authorProfileImageUrl": "https://yt3.ggpht.com/a/default-user=s48-c-k-c0xffffffff-no-rj-mo",
         "authorChannelUrl": f"http://www.youtube.com/channel/{item.author_id}",
@@ -78,6 +86,8 @@ def _comment(item: Item, state: ChannelState, video_id: str) -> dict[str, Any]:
         "publishedAt": _iso(item.created_at),
         "updatedAt": _iso(state.edited_at.get(item.external_id, item.created_at)),
     }
+    if item.author_id == state.config.account_id:  # textOriginal is only guaranteed to the comment's author
+        snippet["textOriginal"] = item.text
     if item.kind == ItemKind.REPLY:
         snippet["parentId"] = item.parent_external_id
         del snippet["videoId"]
@@ -143,17 +153,19 @@ def _comment_threads(req: ReplayRequest, state: ChannelState) -> ReplayResponse:
     if paged is None:
         return _bad_token()
     rows, token = paged
+    fmt = req.param("textFormat")
     items = []
     for top in rows:
         replies = _replies(state, top.external_id)
         thread: dict[str, Any] = {
             "kind": "youtube#commentThread", "etag": f"e{state.version}", "id": top.external_id,
             "snippet": {"channelId": state.config.account_id, "videoId": video_id,
-                        "topLevelComment": _comment(top, state, video_id), "canReply": True,
+                        "topLevelComment": _comment(top, state, video_id, fmt), "canReply": True,
                         "totalReplyCount": len(replies), "isPublic": True},
         }
         if replies and "replies" in (req.param("part") or ""):
-            thread["replies"] = {"comments": [_comment(r, state, video_id) for r in replies[:REPLIES_IN_THREAD]]}
+            thread["replies"] = {"comments": [_comment(r, state, video_id, fmt)
+                                              for r in replies[:REPLIES_IN_THREAD]]}
         items.append(thread)
     body: dict[str, Any] = {"kind": "youtube#commentThreadListResponse", "etag": f"e{state.version}",
                             "items": items, "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}}
@@ -173,7 +185,7 @@ def _comments(req: ReplayRequest, state: ChannelState) -> ReplayResponse:
     rows, token = paged
     video_id = parent.thread_root_external_id or ""
     body: dict[str, Any] = {"kind": "youtube#commentListResponse", "etag": f"e{state.version}",
-                            "items": [_comment(r, state, video_id) for r in rows],
+                            "items": [_comment(r, state, video_id, req.param("textFormat")) for r in rows],
                             "pageInfo": {"resultsPerPage": len(rows)}}
     if token:
         body["nextPageToken"] = token

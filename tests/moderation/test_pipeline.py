@@ -102,3 +102,13 @@ def test_as_json_has_exactly_the_batch_fields(triager: Triager) -> None:
                          "criminal_hint", "pii", "sentiment", "reasons"}
     assert data["urgency"] == "beschwerde" and data["sla_minutes"] == 480
     assert isinstance(data["sentiment"], float) and -1 <= data["sentiment"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [("Hallo", "info"), ("Hallo!", "info"), ("Hallo zusammen", "info"), ("Hallo?!", "beschwerde"),
+     ("Hallo?! Geht es noch?", "beschwerde")],
+)
+def test_a_greeting_is_no_complaint(triager: Triager, text: str, urgency: str) -> None:
+    """ "Hallo" greets; only the exasperated "Hallo?!" is a retort that the queue treats as a complaint."""
+    assert triager.triage(text).urgency == urgency

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from moderation.sentiment import sentiment
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TWEETS = Path(__file__).resolve().parents[2] / "moderation" / "model" / "training" / "germeval2018.training.txt"
 TOLERANCE = 0.01
 REQUIRED_SHARE = 0.99
 
@@ -67,6 +68,16 @@ def test_agrees_with_textblob_de_on_combined_comments() -> None:
     texts = list(combined_comments(load_comments(), 250, seed=4))
     share, misses = agreement(texts)
     assert share >= REQUIRED_SHARE, misses[:5]
+
+
+def test_identical_to_textblob_de_on_real_tweets() -> None:
+    """300 real tweets (every 16th of GermEval 2018), scored live by textblob-de: identical numbers."""
+    with TWEETS.open(encoding="utf-8") as f:
+        tweets = [line.split("\t", 1)[0] for line in f][::16]
+    assert len(tweets) >= 300
+    misses = [(t, sentiment(t), reference(t)) for t in tweets]
+    misses = [m for m in misses if m[1] != pytest.approx(m[2], abs=1e-9)]
+    assert not misses, misses[:3]
 
 
 @pytest.mark.parametrize(
