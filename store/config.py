@@ -27,7 +27,7 @@ class ConfigError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- channels.yaml ---------------------------------------------------------------------------
@@ -118,7 +118,7 @@ class StaffedHours(_Strict):
 class Policy(_Strict):
     land: Literal[LANDS]  # type: ignore[valid-type]  # public holidays of this Land
     timezone: str = "Europe/Berlin"
-    staffed_hours: StaffedHours = StaffedHours()
+    staffed_hours: StaffedHours = Field(default_factory=StaffedHours)
     urgency: list[UrgencyClass]
     default_question_class: str = "frage"
     default_class: str = "info"
