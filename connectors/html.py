@@ -55,16 +55,15 @@ def _tag_text(m: re.Match[str]) -> str:
 
 
 # The shapes Mastodon (and most fediverse servers) send: <p>, <br>, and links/mentions/hashtags made of <a> and
-# <span> whose attributes are double-quoted. Markup made only of these (no NUL, no "<" in text, no "<", ">" or
-# "'" in a tag) takes the fast path, whose result is provably the general path's: there _INLINE removes exactly
-# the <a>/<span> tags (no other tag in such markup starts with "<a" or "<s"), no new tag can form (text holds no
-# "<"), and _TAG turns <p>, </p> into paragraph and <br> into line markers in one pass.
+# <span> whose attributes are double-quoted. Markup made only of these takes a shortcut whose result is provably
+# the general path's. The shortcut turns the literal <p>, </p> and <br> forms into break markers and cuts out the
+# <a>/<span> tags that _INLINE_STRICT finds; it is taken only when no "<" is left after that and the markup holds
+# no NUL. Then every "<" of the markup opened one of those tags (no marker holds a "<", and no tag match can span
+# a marker or hold a second "<"), so the markup is text without "<" between such tags; on that, the general path
+# cuts the same <a>/<span> tags with _INLINE (no other tag there starts with "<a" or "<s"), no new tag can form,
+# and _TAG turns <p>, </p> into paragraph and <br> into line markers in one pass: the same string.
 # Possessive quantifiers keep a failing match linear (no backtracking into the text runs).
-_COMMON = re.compile(
-    r"""[^<\x00]*+(?:(?:</?p>|<br ?/?>|</?(?:a|span)(?:\s[^<>"'\x00]*+(?:"[^"<>\x00]*+"[^<>"'\x00]*+)*+)?>)"""
-    r"[^<\x00]*+)*+"
-)
-_COMMON_INLINE = re.compile(r"</?(?:a|span)[^>]*>")  # in markup _COMMON accepts, a tag ends at the first ">"
+_INLINE_STRICT = re.compile(r"""</?(?:a|span)(?:\s[^<>"'\x00]*+(?:"[^"<>\x00]*+"[^<>"'\x00]*+)*+)?>""")
 _BR = re.compile(r"<br ?/?>")
 
 
@@ -74,14 +73,18 @@ def html_to_text(markup: str) -> str:
     Regular expressions rather than :mod:`html.parser`: five times faster on social-media posts, and
     ingest parses tens of thousands a second. The common fediverse shapes take a shortcut with the same result.
     """
-    if "<" not in markup or not _COMMON.fullmatch(markup):
+    if "<" not in markup or "\x00" in markup:
         return _general(markup)
-    markup = _COMMON_INLINE.sub("", markup).replace("<p>", _PARA).replace("</p>", _PARA)
-    if "<br" in markup:
-        markup = _BR.sub(_LINE, markup)
-    if "&" in markup:
-        markup = html.unescape(markup)
-    return _tidy(_collapse(markup))
+    flat = markup.replace("<p>", _PARA).replace("</p>", _PARA)
+    if "<br" in flat:
+        flat = _BR.sub(_LINE, flat)
+    if "<" in flat:
+        flat = _INLINE_STRICT.sub("", flat)
+        if "<" in flat:
+            return _general(markup)
+    if "&" in flat:
+        flat = html.unescape(flat)
+    return _tidy(_collapse(flat))
 
 
 def _general(markup: str) -> str:
@@ -112,6 +115,9 @@ def _collapse(text: str) -> str:
 
 
 def _tidy(flat: str) -> str:
+    """Paragraphs (stripped, empty ones dropped) joined by a blank line; lines inside them trimmed."""
+    if _LINE not in flat:  # paragraphs only, the usual post: no per-paragraph Python loop
+        return "\n\n".join(filter(None, map(str.strip, flat.split(_PARA))))
     paragraphs = []
     for para in flat.split(_PARA):
         if _LINE in para:

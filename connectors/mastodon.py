@@ -13,8 +13,9 @@ Public reads need no token; write-back (reply, delete own status) needs one. The
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -24,12 +25,14 @@ from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan,
 from connectors.errors import ConfigurationError, NotFound, SourceFormatError
 from connectors.html import html_to_text
 from connectors.http import parse_json
-from connectors.parsing import as_int, zoned_time
+from connectors.parsing import zoned_time
 from connectors.registry import Connector, ConnectorStream, register
 from store.config import ChannelConfig
 from store.models import Bookmark, Item, ItemKind
 
 PAGE_LIMIT = 40  # Mastodon's maximum for account statuses
+
+log = logging.getLogger(__name__)
 
 
 def status_key(status_id: str) -> tuple[int, str]:
@@ -43,52 +46,114 @@ def parse_time(value: object) -> datetime:
 
 
 def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = None) -> Item:
-    """One status as an :class:`Item`: a POST without ``root_id``, else a COMMENT (reply to the root) or REPLY."""
-    # ingest runs this tens of thousands of times a second: exact-type tests first, the ABC test only as fallback
-    if type(node) is not dict and not isinstance(node, Mapping):
-        raise SourceFormatError("Mastodon: Beitrag ist kein JSON-Objekt")
+    """One status as an :class:`Item`: a POST without ``root_id``, else a COMMENT (reply to the root) or REPLY.
+
+    Raises SourceFormatError when the status has no id, no account or no readable timestamp.
+    """
+    # ingest runs this tens of thousands of times a second: exact-type tests first (the ABC test only as fallback),
+    # the common timestamp and counts read inline, the helpers only for what is unusual
+    if type(node) is not dict:
+        if not isinstance(node, Mapping):
+            raise SourceFormatError("Mastodon: Beitrag ist kein JSON-Objekt")
+        node = dict(node)
     get = node.get
     status_id = get("id")
     account = get("account")
-    if not isinstance(status_id, str) or not status_id or (type(account) is not dict
-                                                           and not isinstance(account, Mapping)):
+    if type(status_id) is not str or not status_id or (type(account) is not dict
+                                                         and not isinstance(account, Mapping)):
         raise SourceFormatError("Mastodon: Beitrag ohne 'id' oder 'account'")
+    created: Any = get("created_at")  # a str when well-formed; anything else fails below
+    try:
+        created_at = datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        created_at = parse_time(created)  # raises the German message
+    if created_at.tzinfo is not UTC:
+        created_at = parse_time(created)  # another zone (converted) or none (raises)
     author_id = str(account.get("id") or "")
-    own = bool(author_id) and (author_id == channel.account_id or author_id in channel.own_account_ids)
     content = get("content")
-    text = html_to_text(content) if isinstance(content, str) else ""
+    text = html_to_text(content) if type(content) is str else ""
     spoiler = get("spoiler_text")
-    if spoiler and isinstance(spoiler, str) and (spoiler := spoiler.strip()):
+    if spoiler and type(spoiler) is str and (spoiler := spoiler.strip()):
         text = f"{spoiler}\n\n{text}" if text else spoiler
-    parent = get("in_reply_to_id")
-    parent_id = parent if isinstance(parent, str) and parent else None
-    if root_id is None:
-        kind = ItemKind.POST
-    else:
-        kind = ItemKind.COMMENT if parent_id is None or parent_id == root_id else ItemKind.REPLY
-        parent_id = parent_id or root_id
-    url = get("url") or get("uri") or ""
+    parent_id = None
+    if root_id is not None:
+        parent = get("in_reply_to_id")
+        parent_id = parent if type(parent) is str and parent else root_id
+    url = get("url") or get("uri")
+    likes, replies, shares = get("favourites_count"), get("replies_count"), get("reblogs_count")
     return Item(
         channel.id,
         status_id,
-        kind,
-        zoned_time(get("created_at"), "Mastodon: "),
+        ItemKind.POST if root_id is None else ItemKind.COMMENT if parent_id == root_id else ItemKind.REPLY,
+        created_at,
         text,
         author_id,
         str(account.get("display_name") or account.get("acct") or ""),
-        own,
-        parent_id if root_id is not None else None,
+        bool(author_id) and (author_id == channel.account_id or author_id in channel.own_account_ids),
+        parent_id,
         root_id,
-        url if isinstance(url, str) else "",
-        as_int(get("favourites_count")),
-        as_int(get("replies_count")),
-        as_int(get("reblogs_count")),
-        raw=node if type(node) is dict else dict(node),
+        url if type(url) is str else "",
+        likes if type(likes) is int and likes > 0 else 0,  # as_int, inline: counts are informative, never fatal
+        replies if type(replies) is int and replies > 0 else 0,
+        shares if type(shares) is int and shares > 0 else 0,
+        raw=node,
     )
 
 
-def _statuses(body: object) -> list[Mapping[str, Any]]:
-    if not isinstance(body, list) or not all(isinstance(s, Mapping) for s in body):
+def _skipped(notes: list[str], channel_id: str, node: object, reason: str) -> None:
+    """Log and report that one malformed status was skipped: the rest of its page is still stored."""
+    message = f"Mastodon-Beitrag {_status_id(node) or '(ohne id)'} übersprungen: {reason.removeprefix('Mastodon: ')}"
+    log.warning("%s: %s", channel_id, message)
+    notes.append(message)
+
+
+def _status_id(node: object) -> str | None:
+    status_id = node.get("id") if isinstance(node, Mapping) else None
+    return status_id if isinstance(status_id, str) and status_id else None
+
+
+def parse_replies(statuses: list[Any], channel: ChannelConfig, root_id: str, notes: list[str]) -> list[Item]:
+    """Every well-formed status of a thread's ``descendants`` under ``root_id``; a malformed one is skipped with a
+    warning (into ``notes``)."""
+    items: list[Item] = []
+    for node in statuses:
+        try:
+            items.append(parse_status(node, channel, root_id=root_id))
+        except SourceFormatError as exc:
+            _skipped(notes, channel.id, node, exc.message)
+    return items
+
+
+def parse_own_statuses(statuses: list[Any], channel: ChannelConfig, roots: dict[str, str],
+                       notes: list[str]) -> list[Item]:
+    """One page of the account's statuses (newest first; reblogs left out) as items, in the page's order.
+
+    ``exclude_replies`` keeps the account's replies to itself: such a thread continuation becomes a COMMENT or
+    REPLY under its parent, in the thread of the parent's root as far as ``roots`` (status id -> thread root id of
+    the statuses read so far; updated here) knows it, else of the parent itself. A malformed status is skipped
+    with a warning (into ``notes``).
+    """
+    items: list[Item] = []
+    for node in reversed(statuses):  # oldest first: a continuation's parent is known before the continuation
+        try:
+            if isinstance(node, Mapping) and node.get("reblog"):
+                continue
+            parent = node.get("in_reply_to_id") if isinstance(node, Mapping) else None
+            if isinstance(parent, str) and parent:
+                item = parse_status(node, channel, root_id=roots.get(parent, parent))
+            else:
+                item = parse_status(node, channel)
+        except SourceFormatError as exc:
+            _skipped(notes, channel.id, node, exc.message)
+            continue
+        roots[item.external_id] = item.thread_root_external_id or item.external_id
+        items.append(item)
+    items.reverse()
+    return items
+
+
+def _statuses(body: object) -> list[Any]:
+    if not isinstance(body, list):
         raise SourceFormatError("Mastodon: Antwort ist keine Liste von Beiträgen")
     return body
 
@@ -122,10 +187,12 @@ class PostsStream(_Base):
         newest = mark.cursor if mark else None
         newest_at = mark.newest_at if mark else None
         reached_end = False
+        roots = {post_id: post_id for post_id, _created in ctx.recent_posts}  # thread roots of what was read
         while url:
             body, response = self._get(url, params, "Mastodon-Beiträge")
             cursor = f"posts:{urlsplit(str(response.request.url)).query}"
-            items = [parse_status(s, self.channel) for s in _statuses(body) if not s.get("reblog")]
+            notes: list[str] = []
+            items = parse_own_statuses(_statuses(body), self.channel, roots, notes)
             if not forward:
                 items_in = [i for i in items if i.created_at >= window]
                 reached_end = len(items_in) < len(items)
@@ -134,7 +201,7 @@ class PostsStream(_Base):
                 if newest is None or status_key(it.external_id) > status_key(newest):
                     newest, newest_at = it.external_id, it.created_at
             bookmark = Bookmark(self.channel.id, self.name, cursor=newest, newest_at=newest_at) if newest else None
-            yield Page(items, bookmark=bookmark, cursor=cursor)
+            yield Page(items, bookmark=bookmark, cursor=cursor, warnings=notes)
             if not body or (not forward and reached_end):
                 return
             url, params = _link(response, "prev" if forward else "next"), None
@@ -157,9 +224,11 @@ class CommentsStream(_Base):
                 continue
             if not isinstance(body, Mapping):
                 raise SourceFormatError("Mastodon: Kontext ist kein JSON-Objekt")
-            items = [parse_status(s, self.channel, root_id=post_id) for s in _statuses(body.get("descendants", []))]
-            seen = frozenset(i.external_id for i in items)
-            yield Page(items, thread=ThreadScan(post_id, seen), cursor=f"context:{post_id}")
+            statuses = _statuses(body.get("descendants", []))
+            notes: list[str] = []
+            items = parse_replies(statuses, self.channel, post_id, notes)
+            seen = frozenset(filter(None, map(_status_id, statuses)))  # a malformed reply exists upstream all the same
+            yield Page(items, thread=ThreadScan(post_id, seen), cursor=f"context:{post_id}", warnings=notes)
 
 
 @register

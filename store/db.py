@@ -33,12 +33,32 @@ def database_url() -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+WAL_AUTOCHECKPOINT = 10_000  # pages (40 MiB of 4 KiB pages): SQLite's default is 1,000
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes a WAL file keeps after a checkpoint (it grows while readers hold it)
+
+
+def sqlite_pragmas(dbapi_conn: Any, _record: Any = None) -> None:
+    """The store's settings for every new SQLite connection (an engine ``connect`` listener; the ingest benchmark
+    applies it to its raw connection too).
+
+    Durability: WAL with ``synchronous=NORMAL`` makes a commit durable against a crash of the process (the WAL
+    frames are in the operating system's hands when ``commit`` returns) and keeps the database consistent on a
+    power loss or crash of the operating system, which may roll back the transactions committed since the WAL
+    was last synced (at each checkpoint). Each page is stored with its bookmark in one transaction, so a
+    rolled-back page is simply read again by the next sync: no gap, no duplicate.
+
+    Checkpoints every ``WAL_AUTOCHECKPOINT`` pages rather than every 1,000: ingest commits one page of items at
+    a time, and fewer, larger checkpoints (each two fsyncs and a copy of the changed pages into the database)
+    made the ingest benchmark about 10 % faster (wall clock, one page per transaction). The price is a WAL file
+    of up to 40 MiB beside the database, and more to roll back on a power loss, as above.
+    """
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+    cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cur.close()
 
 
@@ -47,7 +67,7 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

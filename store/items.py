@@ -79,13 +79,17 @@ def _sqlite(conn: Connection) -> sqlite3.Connection | None:
     return driver if isinstance(driver, sqlite3.Connection) else None
 
 
-def raw_json(raw: dict[str, Any] | None) -> str:
-    """``raw`` as the JSON text the store keeps: orjson (compact, UTF-8), or :mod:`json` for what orjson refuses
-    (integers beyond 64 bits, lone surrogates, non-string keys, NaN/Infinity read from non-standard JSON)."""
+def raw_json(raw: dict[str, Any] | None) -> bytes:
+    """``raw`` as the UTF-8 JSON text the store keeps: orjson (compact), or :mod:`json` for what orjson refuses
+    (integers beyond 64 bits, lone surrogates, non-string keys, NaN/Infinity read from non-standard JSON).
+
+    Bytes, bound as ``CAST(? AS TEXT)``: SQLite stores exactly these bytes as TEXT, which spares decoding them
+    into a str and the driver encoding it back to UTF-8 (some 3 µs an item, about a tenth of the ingest path).
+    """
     try:
-        return orjson.dumps(raw).decode()
+        return orjson.dumps(raw)
     except TypeError:
-        return json.dumps(raw)
+        return json.dumps(raw).encode()
 
 
 def sqlite_time(value: datetime) -> str:
@@ -94,7 +98,7 @@ def sqlite_time(value: datetime) -> str:
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use aware UTC datetimes")
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.isoformat(" ", "microseconds")[:-6]  # without "+00:00": cheaper than replace(tzinfo=None) first
 
 
 INSERT_COLUMNS = (
@@ -102,16 +106,19 @@ INSERT_COLUMNS = (
     "author_name", "is_own_account", "created_at", "text", "url", "like_count", "reply_count", "share_count",
     "state", "content_hash", "raw", "first_seen", "last_seen",
 )
-SQLITE_INSERT = (  # constant column names; every value is bound
-    f"INSERT INTO item ({', '.join(INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})"  # noqa: S608
+SQLITE_INSERT = (  # constant column names; every value is bound, raw_json's UTF-8 bytes as TEXT
+    f"INSERT INTO item ({', '.join(INSERT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('CAST(? AS TEXT)' if c == 'raw' else '?' for c in INSERT_COLUMNS)})"
 )
 
 
 def sqlite_row(it: Item, digest: str, seen: str) -> tuple[Any, ...]:
     """The values of :data:`SQLITE_INSERT` for one new item (``seen``: :func:`sqlite_time` of now)."""
+    created = it.created_at  # sqlite_time's common case inline: ingest builds tens of thousands of rows a second
     return (it.channel_id, it.external_id, str(it.kind), it.parent_external_id, it.thread_root_external_id,
-            it.author_id, it.author_name, it.is_own_account, sqlite_time(it.created_at), it.text, it.url,
-            it.like_count, it.reply_count, it.share_count, str(it.state), digest, raw_json(it.raw), seen, seen)
+            it.author_id, it.author_name, it.is_own_account,
+            created.isoformat(" ", "microseconds")[:-6] if created.tzinfo is UTC else sqlite_time(created), it.text,
+            it.url, it.like_count, it.reply_count, it.share_count, str(it.state), digest, raw_json(it.raw), seen, seen)
 
 
 def _core_row(it: Item, digest: str, now: datetime) -> dict[str, object]:
@@ -152,7 +159,7 @@ _update_seen = (
 _SQLITE_UPDATE_SEEN = "UPDATE item SET like_count = ?, reply_count = ?, share_count = ?, last_seen = ? WHERE id = ?"
 _SQLITE_UPDATE_CHANGED = (
     "UPDATE item SET like_count = ?, reply_count = ?, share_count = ?, last_seen = ?, text = ?, state = ?, "
-    "content_hash = ?, raw = ? WHERE id = ?"
+    "content_hash = ?, raw = CAST(? AS TEXT) WHERE id = ?"  # raw as in SQLITE_INSERT
 )
 _SQLITE_INSERT_EDIT = "INSERT INTO item_edit (item_id, seen_at, previous_text, previous_state) VALUES (?, ?, ?, ?)"
 
@@ -167,9 +174,11 @@ class _Plan:
 
 
 def _plan(batch: dict[str, Item], existing: Existing) -> _Plan:
+    if not existing:  # the first read of a page: all new
+        return _Plan([(it, content_digest(it.text, it.state)) for it in batch.values()], [], [])
     plan = _Plan([], [], [])
     for ext, it in batch.items():
-        digest = it.content_hash()
+        digest = content_digest(it.text, it.state)  # Item.content_hash, one call less
         old = existing.get(ext)
         if old is None:
             plan.new.append((it, digest))
@@ -226,9 +235,13 @@ def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | Non
     call a later duplicate of the same key wins.
     """
     now = now or utcnow()
+    page = items if isinstance(items, list) else list(items)
     by_channel: dict[str, dict[str, Item]] = {}
-    for it in items:
-        by_channel.setdefault(it.channel_id, {})[it.external_id] = it
+    if page and all(it.channel_id == page[0].channel_id for it in page):  # a page: one channel
+        by_channel[page[0].channel_id] = {it.external_id: it for it in page}
+    else:
+        for it in page:
+            by_channel.setdefault(it.channel_id, {})[it.external_id] = it
     result = UpsertResult()
     sqlite = _sqlite(conn)
     for channel_id, batch in by_channel.items():

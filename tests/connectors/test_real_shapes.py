@@ -542,7 +542,7 @@ def test_bluesky_sync_over_recorded_thread(sqlite_engine: Engine) -> None:
 
 
 # ================================================================================================
-# Mastodon (mastodon.py, html.py and parsing.py belong to another engineer: bugs found are xfail(strict))
+# Mastodon
 # ================================================================================================
 
 
@@ -608,8 +608,6 @@ def test_mastodon_sync_follows_the_recorded_link_headers(sqlite_engine: Engine) 
     assert len(stored_rows(sqlite_engine, "masto")) == 10
 
 
-@pytest.mark.xfail(strict=True, reason="mastodon.py: one malformed status fails the whole page (robustness rule: "
-                   "skip it with a warning naming it); fix described in the real-shapes report")
 def test_mastodon_one_malformed_reply_is_skipped_with_a_warning() -> None:
     context = copy.deepcopy(load("mastodon/test_entity_context.00.GET.200.json")["body"])  # derived
     broken = copy.deepcopy(context["descendants"][0])
@@ -625,8 +623,6 @@ def test_mastodon_one_malformed_reply_is_skipped_with_a_warning() -> None:
     assert len(page.warnings) == 1 and "110446984249325791" in page.warnings[0]
 
 
-@pytest.mark.xfail(strict=True, reason="mastodon.py: exclude_replies keeps self-replies, so the town's own thread "
-                   "continuation is stored as a POST although it is a reply; fix described in the report")
 def test_mastodon_own_thread_continuation_in_the_statuses_listing_is_not_a_post() -> None:
     statuses = copy.deepcopy(load("mastodon/test_fetch_next_previous.11.GET.200.json")["body"])  # derived
     statuses[0].update(in_reply_to_id=statuses[1]["id"], in_reply_to_account_id=statuses[1]["account"]["id"])
@@ -635,6 +631,9 @@ def test_mastodon_own_thread_continuation_in_the_statuses_listing_is_not_a_post(
     ctx = StreamContext(channel, datetime(2026, 8, 2, tzinfo=UTC), None)
     items = [i for page in mastodon.MastodonConnector(channel, client).streams()[0].read(ctx) for i in page.items]
     assert statuses[0]["id"] not in {i.external_id for i in items if i.kind is ItemKind.POST}
+    [continuation] = [i for i in items if i.external_id == statuses[0]["id"]]  # stored, under its parent post
+    assert (continuation.kind, continuation.parent_external_id, continuation.thread_root_external_id) == (
+        ItemKind.COMMENT, statuses[1]["id"], statuses[1]["id"])
 
 
 # ================================================================================================
