@@ -4,13 +4,20 @@ The model is plain JSON (``moderation/model/abuse_model.json``); inference here 
 scikit-learn. Lexicon hits of categories marked ``override`` (threats, hate, spam, doxxing) and strong insults
 aimed at a person are clear cases that flag a comment whatever the model says; the evidence says so. Every
 result carries its reasons in German and, where a comment may be criminal, the norm to consider as a hint.
+
+Speed (comments we have never seen count, so the first sight of a word does): the features are additive per
+word, so a text costs one cached look-up per whitespace-separated chunk; a word seen for the first time costs one
+``itemgetter`` call that slices its character n-grams, a ``map`` over their weights and two set look-ups in the
+lexicon. The model file stores its weights grouped by kind, so loading it builds no table in Python.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, compress, islice, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +27,13 @@ from moderation.abuse_features import (
     CHAR_MAX,
     CHAR_MIN,
     Cues,
+    GroupedWeights,
+    char_grams,
     clean,
     cues,
     cues_of_hits,
+    flat_weights,
+    group_weights,
     has_lexicon_cue,
     sparse_counts,
 )
@@ -31,6 +42,7 @@ from moderation.normalise import normalise, tokens
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "abuse_model.json"
 DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
+FORMATS = ("netzpflege-abuse-linear/1", "netzpflege-abuse-linear/2")  # 1: flat weights, converted at load
 _CLEAR_SCORE = 0.95  # score reported for clear lexicon cases the model scored lower
 _TOP_FEATURES = 5
 _CACHE_LIMIT = 200_000
@@ -52,15 +64,13 @@ _WordEntry = tuple[float, int, float, tuple[TermHit, ...], tuple[int, ...], dict
 # its first word ("" if none), the bigram weights following its last word)
 _ChunkEntry = tuple[tuple[str, ...], float, int, float, tuple[tuple[int, TermHit], ...], tuple[int, ...], str,
                     dict[str, float]]
+_CUE_NAMES = {name: (f"x:pattern_{name}", f"x:lex_{name}") for name in CATEGORIES}  # dense cues per category
 _NO_FOLLOWERS: dict[str, float] = {}
-
-
-def _gram_cuts(size: int) -> tuple[slice, ...]:
-    """The slices of a padded word of ``size`` characters that :func:`char_grams` takes, in its order."""
-    return tuple(slice(i, i + n) for n in range(CHAR_MIN, CHAR_MAX + 1) for i in range(size - n + 1))
-
-
-_CUTS = [_gram_cuts(size) for size in range(48)]  # by padded word length; longer words build theirs
+_ZEROS = repeat(0.0)  # endless: the default argument of ``map(dict.get, ...)``
+# What the score of a text is made of, per word (for the evidence): character n-gram weight sums, unigram weights,
+# the weights of the bigrams each word starts, and the number of character n-grams of the text
+_Parts = tuple[Sequence[float], Sequence[float], Sequence[float], int]
+_Slicer = tuple[Callable[[str], Iterable[str]], int]  # (n-grams of a padded word with weights, number of n-grams)
 
 
 class ModelError(ValueError):
@@ -83,12 +93,13 @@ def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
         return []  # no term, pattern or aimed insult: nothing clear (the common case, fast)
     found = []
     for name, cat in lexicon.categories.items():
-        if f"x:pattern_{name}" in dense:
+        pattern_key, lex_key = _CUE_NAMES.get(name) or (f"x:pattern_{name}", f"x:lex_{name}")
+        if pattern_key in dense:
             hit = cat.override or cat.person_target  # person-target patterns are aimed by construction
         elif cat.person_target:
             hit = name == "insult" and "x:insult_at_person" in dense
         else:
-            hit = cat.override and f"x:lex_{name}" in dense
+            hit = cat.override and lex_key in dense
         if hit:
             found.append(name)
     return found
@@ -103,8 +114,8 @@ class AbuseModel:
     """A loaded abuse model (weights + threshold) with its lexicon; :meth:`assess` is pure and fast."""
 
     def __init__(self, model: dict[str, Any], lexicon: Lexicon) -> None:
-        if model.get("format") != "netzpflege-abuse-linear/1":
-            raise ModelError("Unbekanntes Modellformat (erwartet netzpflege-abuse-linear/1)")
+        if model.get("format") not in FORMATS:
+            raise ModelError(f"Unbekanntes Modellformat (erwartet {FORMATS[-1]})")
         features = model.get("features", {})
         if (features.get("char_min"), features.get("char_max")) != (CHAR_MIN, CHAR_MAX):
             raise ModelError("Das Modell wurde mit anderen Merkmalen trainiert; bitte neu trainieren")
@@ -113,26 +124,22 @@ class AbuseModel:
             self.threshold_cue = float(model["threshold"]["lexicon_cue"])
             self.threshold_no_cue = float(model["threshold"]["no_cue"])
             self.bias = float(model["bias"])
-            weights: dict[str, float] = model["weights"]
-            if not {type(k) for k in weights} <= {str} or not {type(v) for v in weights.values()} <= {float, int}:
-                raise TypeError("Gewichte müssen Zahlen zu Merkmalsnamen sein")
+            weights = model["weights"]
+            grouped: GroupedWeights = group_weights(weights) if model["format"] == FORMATS[0] else weights
+            self._chars: dict[str, float] = grouped["c"]
+            self._unigrams: dict[str, float] = grouped["w"]
+            self._following: dict[str, dict[str, float]] = grouped["b"]  # "b:a b" as {a: {b: weight}}
+            self._dense: dict[str, float] = grouped["x"]
+            # every weight a number (sum raises TypeError otherwise), every group a dict of them
+            sum(chain(self._chars.values(), self._unigrams.values(), self._dense.values(),
+                            chain.from_iterable(map(dict.values, self._following.values()))))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
         self.lexicon = lexicon
-        self._weights = weights
-        # one dict per feature group, without the group's prefix; built in one pass (start-up time)
-        groups: dict[str, dict[str, float]] = {"c": {}, "w": {}, "b": {}, "x": {}}
-        for k, v in weights.items():
-            group = groups.get(k[:1])
-            if group is not None and k[1:2] == ":":
-                group[k[2:]] = v
-        self._chars = groups["c"]
-        self._words = groups["w"]
-        self._following: dict[str, dict[str, float]] = {}  # "b:a b" as {a: {b: weight}}: no string joins per pair
-        for pair, v in groups["b"].items():
-            first, _, second = pair.partition(" ")
-            self._following.setdefault(first, {})[second] = v
-        self._dense = {f"x:{k}": v for k, v in groups["x"].items()}
+        self._grouped = grouped
+        self._flat: dict[str, float] | None = None  # every weight by feature name, built on demand (tests)
+        self._gram_lengths = sorted(set(map(len, self._chars)))  # lengths with weights: the ones sliced
+        self._slicers: dict[int, _Slicer] = {}  # by padded word length
         self._word_cache: dict[str, _WordEntry] = {}
         self._chunk_cache: dict[str, _ChunkEntry] = {}
         self._always = lexicon.unanchored_patterns
@@ -156,27 +163,41 @@ class AbuseModel:
         return cls(model, Lexicon.load(lexicon_path))
 
     def _word(self, word: str) -> _WordEntry:
-        """What the model and the lexicon make of one word (see ``_WordEntry``), cached."""
-        cached = self._word_cache.get(word)
-        if cached is None:
-            padded = f" {word} "
-            cuts = _CUTS[len(padded)] if len(padded) < len(_CUTS) else _gram_cuts(len(padded))
-            # the n-grams of char_grams(word) in its order, sliced and looked up without a Python-level loop
-            char_sum = sum(map(self._chars.get, map(padded.__getitem__, cuts), repeat(0.0)))
-            hits, starts = self.lexicon.word_info_uncached(word)
-            cached = (char_sum, len(cuts), self._words.get(word, 0.0), hits, starts,
-                      self._following.get(word, _NO_FOLLOWERS))
-            if len(self._word_cache) >= _CACHE_LIMIT:
-                self._word_cache.clear()
-            self._word_cache[word] = cached
-        return cached
+        """What the model and the lexicon make of one word (see ``_WordEntry``), cached.
+
+        The cold path (a word seen for the first time): its character n-grams are sliced by one ``itemgetter``
+        call and looked up by ``map``, in the order of :func:`~moderation.abuse_features.char_grams`.
+        """
+        padded = f" {word} "
+        slicer, n_grams = self._slicers.get(len(padded)) or self._slicer(len(padded))
+        char_sum = sum(map(self._chars.get, slicer(padded), _ZEROS))
+        hits, starts = self.lexicon.word_info_uncached(word)
+        entry = (char_sum, n_grams, self._unigrams.get(word, 0.0), hits, starts,
+                 self._following.get(word, _NO_FOLLOWERS))
+        if len(self._word_cache) >= _CACHE_LIMIT:
+            self._word_cache.clear()
+        self._word_cache[word] = entry
+        return entry
+
+    def _slicer(self, size: int) -> _Slicer:
+        """(The character n-grams of a padded word of ``size`` characters in the order of ``char_grams``, their
+        number), cached. N-gram lengths without any weight are not sliced (they add nothing to the sum).
+        """
+        cuts = [slice(i, i + n) for n in self._gram_lengths for i in range(size - n + 1)]
+        slicer: Callable[[str], Iterable[str]] = itemgetter(*cuts) if len(cuts) >= 2 else (
+            lambda padded: [padded[cut] for cut in cuts])
+        n_grams = sum(max(0, size + 1 - n) for n in range(CHAR_MIN, CHAR_MAX + 1))
+        self._slicers[size] = slicer, n_grams
+        return slicer, n_grams
 
     def _chunk(self, chunk: str) -> _ChunkEntry:
         """What the model and the lexicon make of one whitespace-free chunk of text (see ``_ChunkEntry``), cached."""
         toks = (chunk,) if chunk.isalnum() else tuple(tokens(chunk))  # most chunks are one word (as tokens does)
+        words = self._word_cache
         if len(toks) == 1:
-            c, n, u, word_hits, starts, following = self._word(toks[0])
-            entry: _ChunkEntry = (toks, c, n, u, tuple((0, hit) for hit in word_hits), starts, toks[0], following)
+            c, n, u, word_hits, starts, following = words.get(toks[0]) or self._word(toks[0])
+            indexed = tuple([(0, hit) for hit in word_hits]) if word_hits else ()
+            entry: _ChunkEntry = (toks, c, n, u, indexed, starts, toks[0], following)
         else:
             char_sum = word_sum = 0.0
             n_chars = 0
@@ -184,7 +205,7 @@ class AbuseModel:
             all_starts: set[int] = set()
             following = _NO_FOLLOWERS
             for j, w in enumerate(toks):
-                c, n, u, word_hits, word_starts, after = self._word(w)
+                c, n, u, word_hits, word_starts, after = words.get(w) or self._word(w)
                 char_sum += c
                 n_chars += n
                 word_sum += u + following.get(w, 0.0)
@@ -239,6 +260,13 @@ class AbuseModel:
             z += weights.get(name, 0.0) * value
         return z, found
 
+    @property
+    def _weights(self) -> dict[str, float]:
+        """Every weight by its feature name, as training names them (for the reference path)."""
+        if self._flat is None:
+            self._flat = flat_weights(self._grouped)
+        return self._flat
+
     def _decision_reference(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
         """:meth:`decision` as training defines it: feature counts times weights (slow; the reference for tests)."""
         found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
@@ -253,16 +281,32 @@ class AbuseModel:
 
     def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
         """Judge one comment; ``normalised`` = :func:`moderation.normalise.normalise` of it, if already known."""
-        return self._result(*self.decision(text, normalised))
+        return self._result(*self.decision(text, normalised), self._parts)
 
     def _assess_reference(self, text: str, normalised: str | None = None) -> AbuseResult:
-        """:meth:`assess` on the reference decision value (for tests: the fast path must give the same results)."""
-        return self._result(*self._decision_reference(text, normalised))
+        """:meth:`assess` on the reference decision value and per-word parts (the fast path must give the same)."""
+        return self._result(*self._decision_reference(text, normalised), self._parts_reference)
 
-    def _result(self, z: float, found: Cues) -> AbuseResult:
-        threshold = self.threshold(found)
+    def _parts(self, words: list[str]) -> _Parts:
+        """The per-word parts of the score of ``words`` (for the evidence of flagged comments), from the cache."""
+        cache = self._word_cache
+        chars, n_grams, unigrams, _, _, followers = zip(*[cache.get(w) or self._word(w) for w in words], strict=True)
+        bigrams = list(map(dict.get, followers, islice(words, 1, None), _ZEROS))
+        return chars, unigrams, bigrams, sum(n_grams)
+
+    def _parts_reference(self, words: list[str]) -> _Parts:
+        """:meth:`_parts` from the feature names of training (slow; for tests)."""
+        get = self._weights.get
+        chars = [sum(get(f"c:{gram}", 0.0) for gram in char_grams(w)) for w in words]
+        unigrams = [get(f"w:{w}", 0.0) for w in words]
+        bigrams = [get(f"b:{a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False)]
+        return chars, unigrams, bigrams, sum(len(char_grams(w)) for w in words)
+
+    def _result(self, z: float, found: Cues, parts: Callable[[list[str]], _Parts]) -> AbuseResult:
+        cue = has_lexicon_cue(found.dense)
+        threshold = self.threshold_cue if cue else self.threshold_no_cue  # as self.threshold(found)
         model_says = z >= threshold
-        clear = clear_categories(found.dense, self.lexicon)
+        clear = clear_categories(found.dense, self.lexicon) if cue else []
         margin = z - threshold
         score = 1.0 / (1.0 + math.exp(-margin)) if abs(margin) < 500 else float(margin > 0)
         if not (found.term_hits or found.pattern_hits or model_says or clear):
@@ -274,7 +318,7 @@ class AbuseModel:
         if clear and not model_says:
             score = max(score, _CLEAR_SCORE)
         categories = self._categories(found, clear)
-        evidence = {"terms": term_evidence, "features": self._top_features(found)}
+        evidence = {"terms": term_evidence, "features": self._top_features(found, parts(found.words))}
         if clear:
             evidence["overrides"] = [f"Eindeutiger Lexikon-Fall: {self.lexicon.categories[c].label}" for c in clear]
         return AbuseResult(True, round(score, 4), categories, evidence, self._hints(found, categories),
@@ -315,29 +359,26 @@ class AbuseModel:
             reasons.append(f"Statistisches Modell: beleidigend (Wert {score:.2f})")
         return reasons
 
-    def _top_features(self, found: Cues) -> list[str]:
-        """The strongest positive contributions, readable: words (their n-grams together) and cues."""
+    def _top_features(self, found: Cues, parts: _Parts) -> list[str]:
+        """The strongest positive contributions, readable: words (their n-grams together), word pairs and cues."""
         words = found.words
         if not words:
             return []
-        cache = self._word_cache
-        entries = [cache.get(w) or self._word(w) for w in words]
-        char_scale, word_scale = 1 / math.sqrt(sum(e[1] for e in entries)), 1 / math.sqrt(len(words))
+        chars, unigrams, bigrams, n_chars = parts
+        char_scale, word_scale = 1 / math.sqrt(n_chars), 1 / math.sqrt(len(words))
         by_word: dict[str, float] = {}
-        for w, e in zip(words, entries, strict=True):
-            by_word[w] = by_word.get(w, 0.0) + e[0] * char_scale + e[2] * word_scale
-        parts = {f"„{w}“": v for w, v in by_word.items() if v > 0}  # only positive ones are shown
-        for i, e in enumerate(entries[:-1]):
-            weight = e[5].get(words[i + 1], 0.0) if e[5] else 0.0
-            if weight:
-                key = f"„{words[i]} {words[i + 1]}“"
-                parts[key] = parts.get(key, 0.0) + weight * word_scale
+        for w, c, u in zip(words, chars, unigrams, strict=True):
+            by_word[w] = by_word.get(w, 0.0) + c * char_scale + u * word_scale
+        named = {f"„{w}“": v for w, v in by_word.items() if v > 0}  # only positive ones are shown
+        for i in compress(range(len(bigrams)), bigrams):  # the pairs with a bigram weight
+            key = f"„{words[i]} {words[i + 1]}“"
+            named[key] = named.get(key, 0.0) + bigrams[i] * word_scale
         for name, value in found.dense.items():
             weight = self._dense.get(name, 0.0) * value
             if weight:
                 label = _DENSE_LABELS.get(name) or self._dense_label(name)
-                parts[label] = parts.get(label, 0.0) + weight
-        ranked = sorted((v, k) for k, v in parts.items() if v > 0)[::-1][:_TOP_FEATURES]
+                named[label] = named.get(label, 0.0) + weight
+        ranked = sorted((v, k) for k, v in named.items() if v > 0)[::-1][:_TOP_FEATURES]
         return [f"{k} ({v:+.2f})" for v, k in ranked]
 
     def _dense_label(self, name: str) -> str:

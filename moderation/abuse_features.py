@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, PatternHit, TermHit
 from moderation.normalise import tokens
@@ -129,6 +130,37 @@ def cues_of_hits(text: str, words: list[str], term_hits: list[tuple[int, TermHit
     if len(text) >= 12 and text.isupper():
         dense["x:shouting"] = 1.0
     return Cues(words, term_hits, pattern_hits, aimed, dense)
+
+
+GroupedWeights = dict[str, dict[str, Any]]
+
+
+def group_weights(weights: dict[str, float]) -> GroupedWeights:
+    """Feature weights by group, as the model file stores them (format 2): fast to load, no per-key work.
+
+    ``{"b": {first: {second: w}}, "c": {gram: w}, "w": {word: w}, "x": {"x:cue": w}}``: group prefixes are
+    dropped except for the dense cues (named as :func:`cues` names them); bigrams are nested by their first word
+    so that inference looks a pair up without joining strings.
+    """
+    grouped: GroupedWeights = {"b": {}, "c": {}, "w": {}, "x": {}}
+    for name, value in weights.items():
+        kind, colon, feature = name.partition(":")
+        if not colon or kind not in grouped:
+            raise ValueError(f"unbekannte Merkmalsgruppe in {name!r}")
+        if kind == "b":
+            first, _, second = feature.partition(" ")
+            grouped["b"].setdefault(first, {})[second] = value
+        else:
+            grouped[kind][name if kind == "x" else feature] = value
+    return grouped
+
+
+def flat_weights(grouped: GroupedWeights) -> dict[str, float]:
+    """The inverse of :func:`group_weights`: every weight by its feature name (``c:``, ``w:``, ``b:``, ``x:``)."""
+    flat = {f"b:{first} {second}": v for first, seconds in grouped["b"].items() for second, v in seconds.items()}
+    flat |= {f"c:{gram}": v for gram, v in grouped["c"].items()}
+    flat |= {f"w:{word}": v for word, v in grouped["w"].items()}
+    return flat | grouped["x"]
 
 
 def sparse_counts(words: list[str]) -> tuple[Counter[str], int, Counter[str], int]:

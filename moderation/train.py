@@ -20,11 +20,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from moderation.abuse_features import CHAR_MAX, CHAR_MIN, DENSE_NAMES, clean, cues, has_lexicon_cue, sparse_counts
+from moderation.abuse_features import (
+    CHAR_MAX,
+    CHAR_MIN,
+    DENSE_NAMES,
+    clean,
+    cues,
+    group_weights,
+    has_lexicon_cue,
+    sparse_counts,
+)
 from moderation.abuse_lexicon import Lexicon
 from moderation.normalise import normalise
 
-MODEL_FORMAT = "netzpflege-abuse-linear/1"
+MODEL_FORMAT = "netzpflege-abuse-linear/2"  # 2: weights grouped (see group_weights)
 C_GRID = (0.05, 0.1, 0.2)
 MIN_DF_CHARS = 3
 MIN_DF_WORDS = 2
@@ -264,7 +273,7 @@ def train(data: Path, lexicon: Path | None, out: Path, folds: int = 5, seed: int
         "threshold": {"lexicon_cue": with_cue, "no_cue": no_cue},
         "bias": bias,
         "cv": {k: round(v, 4) for k, v in result.items()},
-        "weights": weights,
+        "weights": group_weights(weights),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel, AbuseResult, ModelError
-from moderation.abuse_features import clean, cues, sparse_counts
+from moderation.abuse_features import clean, cues, flat_weights, sparse_counts
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, LexiconError, anchors
 from moderation.normalise import normalise
 
@@ -101,7 +101,7 @@ _MODEL = AbuseModel.load()
 
 def test_inference_equals_the_training_features(model: AbuseModel) -> None:
     """The cached per-word scoring computes the same value as the training features times the weights."""
-    weights = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["weights"]
+    weights = flat_weights(json.loads(MODEL_PATH.read_text(encoding="utf-8"))["weights"])
     texts = [c["text"] for c in CASES] + ["@user Das ist |LBR| #Mist https://t.co/x !!", "", "😂😂", "a a a"]
     for text in texts:
         found = cues(text, clean(normalise(text)), model.lexicon)
@@ -125,35 +125,41 @@ def _reference_texts() -> list[str]:
     tweets = [line.split("\t")[0] for line in TRAINING_DATA.read_text(encoding="utf-8").splitlines()]
     edge = ["", "!!!", "😂😂", "a a a", "Du", "du du du Idiot", "schier hier wohnt der Typ", "„Vollidiot“, du!",
             "@user Das ist |LBR| #Mist https://t.co/x !!", "Halt   die\tFresse\n du Penner", "x_y Idiot_en"]
-    return [c["text"] for c in CASES] + tweets[:3000] + edge
+    return [c["text"] for c in CASES] + tweets + edge
 
 
-def test_fast_path_equals_the_reference(model: AbuseModel) -> None:
-    """``assess`` (per-chunk caches, inlined lexicon scan) decides exactly as the plain feature-vector path."""
+def test_fast_path_equals_the_reference() -> None:
+    """``assess`` (per-chunk caches, inlined lexicon scan) decides exactly as the plain feature-vector path.
+
+    On every tweet of the training file, with fresh caches (a first pass: every word new) and then warm ones.
+    """
+    model = AbuseModel.load()
     texts = _reference_texts()
-    assert len(texts) > 3000
+    assert len(texts) > 5000
     flagged = 0
-    for text in texts:
+    for text in texts + texts[::7]:
         normalised = normalise(text)
         z, found = model.decision(text, normalised)  # what assess judges by
         z_ref, found_ref = model._decision_reference(text, normalised)
         assert z == pytest.approx(z_ref, abs=1e-9), text
         assert found == found_ref, text
-        fast, ref = model._result(z, found), model._result(z_ref, found_ref)
+        fast, ref = model.assess(text, normalised), model._assess_reference(text, normalised)
         assert (fast.abusive, fast.categories, fast.criminal_hint) == (ref.abusive, ref.categories,
                                                                       ref.criminal_hint), text
         assert fast.score == pytest.approx(ref.score, abs=1e-9), text
         assert (fast.evidence, fast.reasons) == (ref.evidence, ref.reasons), text
         flagged += fast.abusive
-    assert 500 < flagged < len(texts) - 500  # both outcomes well covered
+    assert 1000 < flagged < len(texts) - 1000  # both outcomes well covered
 
 
 def test_anchored_pattern_search_equals_a_plain_search(model: AbuseModel) -> None:
     """Patterns tried only at their anchors find the same leftmost match as ``re.search`` over the whole text."""
     lexicon = model.lexicon
     texts = [clean(normalise(t)) for t in _reference_texts()[:1500]]
-    texts += ["schier hier wohnt der", "gehören die erschossen", "du bist du bist tot", "pass pass bloss auf"]
-    for i, (_, rx, _) in enumerate(lexicon._patterns):
+    texts += ["schier hier wohnt der", "gehören die erschossen", "du bist du bist tot", "pass pass bloss auf",
+              "x_du bist tot", "du  bist tot", "amok laufen", "verpisst euch", "dein letzter tag"]
+    for i in range(len(lexicon._patterns)):
+        rx = lexicon.pattern(i)
         for text in texts:
             fast, plain = lexicon._search(i, text), rx.search(text)
             assert (fast and fast.span()) == (plain and plain.span()), (rx.pattern, text)
@@ -173,6 +179,12 @@ def test_inference_does_not_need_scikit_learn() -> None:
         ("kein json", "nicht lesbar"),
         ('{"format": "pickle"}', "Modellformat"),
         ('{"format": "netzpflege-abuse-linear/1", "features": {"char_min": 3, "char_max": 6}}', "unvollständig"),
+        ('{"format": "netzpflege-abuse-linear/2", "features": {"char_min": 3, "char_max": 6}, "version": "v", '
+         '"threshold": {"lexicon_cue": 0, "no_cue": 0}, "bias": 0, '
+         '"weights": {"b": {}, "c": {"abc": "viel"}, "w": {}, "x": {}}}', "unvollständig"),
+        ('{"format": "netzpflege-abuse-linear/2", "features": {"char_min": 3, "char_max": 6}, "version": "v", '
+         '"threshold": {"lexicon_cue": 0, "no_cue": 0}, "bias": 0, "weights": {"c": {}, "w": {}, "x": {}}}',
+         "unvollständig"),
     ],
 )
 def test_broken_model_files(tmp_path: Path, content: str, message: str) -> None:
@@ -186,8 +198,10 @@ def test_model_file_is_small_plain_json() -> None:
     raw = MODEL_PATH.read_bytes()
     assert len(raw) < 10 * 1024 * 1024
     model = json.loads(raw)
-    assert model["format"] == "netzpflege-abuse-linear/1"
-    assert all(isinstance(v, float) for v in model["weights"].values())
+    assert model["format"] == "netzpflege-abuse-linear/2"
+    assert set(model["weights"]) == {"b", "c", "w", "x"}
+    weights = flat_weights(model["weights"])
+    assert len(weights) > 50_000 and all(isinstance(v, float) for v in weights.values())
     assert not list(MODEL_PATH.parent.glob("*.pkl")) and not list(MODEL_PATH.parent.glob("*.pickle"))
     notice = (MODEL_PATH.parent / "NOTICE.md").read_text(encoding="utf-8")
     assert "Wiegand" in notice and "CC BY 4.0" in notice and "LDNOOBW" in notice
@@ -235,12 +249,28 @@ def test_squeezed_matching_meets_stretched_words() -> None:
 
 
 def test_anchors() -> None:
-    assert anchors(r"\b(ich|wir) weiss") == frozenset({"ich", "wir"})
+    assert anchors(r"\b(ich|wir) weiss") == frozenset({"ich weiss", "wir weiss"})
+    assert anchors(r"\b(du bist|ihr seid) (tot|fällig)") == frozenset({"du bist ", "ihr seid "})
+    assert anchors(r"\b(dein|euer) letzte[rs]? tag") == frozenset({"dein letzte", "euer letzte"})
+    assert anchors(r"\bkopf (ab|weg)\b") == frozenset({"kopf "})
+    assert anchors(r"\b(amok|amok laufen)\b") == frozenset({"amok", "amok laufen"})
     assert anchors(r"\bpass(t)? auf") == frozenset({"pass"})
     assert anchors(r"\bklickt? hier") == frozenset({"klick"})
     assert anchors(r"\b(a|wir) x") is None  # too short to index
     assert anchors(r"\b(ich)? x") is None
+    assert anchors(r"\b(ich)+ x") is None
+    assert anchors(r"\bich|wir") is None  # "wir" may match anywhere
     assert anchors(r"\d+ euro") is None
+
+
+def test_patterns_run_only_for_words_that_may_start_them() -> None:
+    patterns = [r"\bdu bist (tot|fällig)", r"\bklickt? hier"]
+    lexicon = Lexicon.from_dict({"categories": {"threat": {"patterns": patterns}}})
+    assert lexicon.word_info("du") == ((), (0,))
+    assert lexicon.word_info("dumm") == ((), ())  # "du " needs the whole word
+    assert lexicon.word_info("klickt") == ((), (1,))  # "klick" begins it
+    _, patterns = lexicon.scan("na du bist tot, klickt hier", ["na", "du", "bist", "tot", "klickt", "hier"])
+    assert [p.text for p in patterns] == ["du bist tot", "klickt hier"]
 
 
 def test_unanchored_patterns_still_run() -> None:
@@ -269,3 +299,14 @@ def test_custom_lexicon_path(tmp_path: Path) -> None:
                     encoding="utf-8")
     result = AbuseModel.load(lexicon_path=path).assess("Sonderposten im Angebot!")
     assert result.abusive and result.categories == ["spam"]
+
+
+def test_ngram_lengths_without_weights_are_skipped_and_change_nothing() -> None:
+    """A model without any 3-gram weight slices no 3-grams, yet normalises by all n-grams, as training does."""
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    shipped["weights"]["c"] = {gram: w for gram, w in shipped["weights"]["c"].items() if len(gram) != 3}
+    model = AbuseModel(shipped, Lexicon.load(DEFAULT_LEXICON))
+    assert model._gram_lengths == [4, 5, 6]
+    for text in [c["text"] for c in CASES[:20]] + ["a", "ab", "Du Vollidiot!"]:
+        z, _ = model.decision(text)
+        assert z == pytest.approx(model._decision_reference(text)[0], abs=1e-9), text
