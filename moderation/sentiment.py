@@ -1,4 +1,4 @@
-"""Sentiment of a comment: textblob-de's polarity and subjectivity, identical, about 10x faster on new text.
+"""Sentiment of a comment: textblob-de's polarity and subjectivity, identical, some 15-25x faster on new text.
 
 The reference is ``TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment`` (textblob-de 0.4.3). It
 does more than a lexicon look-up, and all of it matters for the numbers:
@@ -16,10 +16,14 @@ does more than a lexicon look-up, and all of it matters for the numbers:
 This module does the same steps with the same data, extracted from textblob-de into
 moderation/model/sentiment/ (`moderation.sentiment_data`; textblob-de is not imported: start-up ~0.1 s).
 It is fast because almost nothing depends on the POS tags: a token none of whose possible lemmas the scorer
-knows is "inert" and stands in as one unknown word, without a tag (most new words: some 10-20 µs each);
-a token's tag is only worked out when its possible lemmas would score differently; sentences without any
-scoring word are skipped; every per-word step is cached (bounded caches). tests/bench/bench_sentiment.py
-measures it on real tweets.
+knows is "inert" and stands in as one unknown word, without a tag; a token's tag is only worked out when
+its possible lemmas would score differently; sentences of tokens that can neither score nor merge into an
+emoticon are skipped at once; every per-word step is cached (bounded caches).
+
+New words cost most (the checker's comments are new): most are words of letters, and for those the
+singular and verb lemmas are not even worked out -- an index built from the shipped data lists every word
+where either could matter (`_Engine._quick_inert`, `moderation.sentiment_data.risky_words`: some 4 µs a
+new word, ~15 µs before). tests/bench/bench_sentiment.py measures it all on real tweets.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ from functools import cache
 from itertools import chain, compress
 
 from moderation.sentiment_context import ContextTagger, Retagging
-from moderation.sentiment_data import SentimentData
+from moderation.sentiment_data import SentimentData, load_index
 from moderation.sentiment_data import load as load_data
+from moderation.sentiment_inflect import LETTERS, predicative_lower, rule_lemma
 from moderation.sentiment_tagger import GermanTagger, load_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
 
@@ -41,18 +46,18 @@ _SLASH_WORD = " FORWARDSLASH "  # textblob-de protects "/" from pattern's word/T
 _CACHE_LIMIT = 100_000  # token types remembered (most take ~0.3 kB, some 1.5 kB); then the caches start afresh
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every new token, and a frozen one is built ~5x slower
 class _Lemma:
-    """What one token contributes to the sentiment scorer's word list."""
+    """What one token contributes to the sentiment scorer's word list (never changed once built)."""
 
     text: str | None  # the cased lemma textblob-de passes on, None when it drops the token
     cased: tuple[str, ...]  # that lemma after the scorer's own tokenizer (with its merging)
     lower: tuple[str, ...]  # ... lower-cased: the words the scorer looks up
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _TokenLemmas:
-    """The lemmas a token can get, one per tag the tagger may end up giving it."""
+    """The lemmas a token can get, one per tag the tagger may end up giving it (never changed once built)."""
 
     tag: str | None  # the initial tag these lemmas are for (None: an inert token, its tag not worked out)
     guessed: bool  # the tag was guessed for an unknown word and may depend on the neighbours
@@ -70,7 +75,11 @@ class _TokenLemmas:
     words: tuple[str, ...]  # default.lower
 
 
+_VANISHED = _Lemma(None, (), ())  # a token textblob-de drops
+_VERB_RULE_STARTS = "eai"  # letters a verb rule lemma can start with that its word does not (see `_quick_inert`)
 _STAND_IN = "xxxx"  # a word the scorer does not know: stands for an inert token's lemmas (checked at start-up)
+_UNDECIDED = _TokenLemmas(None, False, {}, _VANISHED, 0, False, None, False, frozenset(), frozenset(), False, False,
+                          ())  # `_Engine._quick_inert` cannot tell (a marker, never used as lemmas)
 _SCORES = 1  # some lemma has a word that gets a score: the sentence must be looked at
 _EDGY = 2  # `_TokenLemmas.edgy`
 _NEEDS_TAG = 4  # `_TokenLemmas.needs_tag`
@@ -105,23 +114,46 @@ class _InitialTags:
 
 
 class _Engine:
-    def __init__(self, data: SentimentData) -> None:
+    def __init__(self, data: SentimentData, risky: frozenset[str]) -> None:
         abbreviation_res = [re.compile(p) for p in data.abbreviation_patterns]
         emoticons = [face for _, faces in data.emoticons for face in faces]
         emoticon_re, sarcasm_re = re.compile(data.emoticon_pattern), re.compile(data.sarcasm_pattern)
         self.german = PatternTokenizer(string.punctuation, data.german_abbreviations, data.replacements,
                                        abbreviation_res, emoticons, emoticon_re, sarcasm_re)
         self.english = PatternTokenizer(data.english_punctuation, data.english_abbreviations, data.replacements,
-                                        abbreviation_res, emoticons, emoticon_re, sarcasm_re)
+                                        abbreviation_res, emoticons, emoticon_re, sarcasm_re, track_stability=False)
         self.tagger: GermanTagger = load_tagger(data)
         self.lexicon = _load_lexicon(data)
         if _STAND_IN in self.lexicon.words or _STAND_IN in self.lexicon.emoticons:
             raise ValueError(f"{_STAND_IN!r} ist ein Wort des Sentiment-Lexikons: anderen Platzhalter wählen")
         self._lemmas: dict[tuple[str, bool, str], _TokenLemmas] = {}
         self._inert: dict[str, _TokenLemmas | None] = {}  # `_inert_option` by token
-        self._plain_stand_in: _TokenLemmas | None = None
+        self._stand_ins: dict[tuple[frozenset[str], frozenset[str]], _TokenLemmas] = {}
+        self._plain = self._stand_in(frozenset(), frozenset())  # the stand-in of most inert tokens
+        self._matters = frozenset(self.lexicon.words).union(self.lexicon.negations, self.lexicon.emoticons)
+        self._matters_or_bang = self._matters | {"!", "(!)"}
+        self._scoring = frozenset(self.lexicon.words).union(self.lexicon.emoticons, ["(!)"])  # see `_scores`
+        self._merge_firsts, self._merge_seconds = self.english.merge_firsts, self.english.merge_seconds
+        # Lower-case letters whose title case is their upper case and lower-cases back, and those of them that
+        # can end a merge pair at the start of a word, as they are or title-cased.
+        self._plain_letters = frozenset(string.ascii_lowercase + "äöü")
+        self._edge_starts = frozenset(c for c in self._plain_letters if {c, c.upper()} & self._merge_seconds)
+        for c in self._plain_letters:  # (what the shortcuts in `_inert_option` rely on)
+            if c.title() != c.upper() or len(c.upper()) != 1 or c.upper().lower() != c:
+                raise ValueError(f"{c!r}: Groß-/Kleinschreibung nicht umkehrbar")
+        self._risky = risky
+        if not {w.lower() for w in self.tagger.singularize.exceptions()} <= risky:
+            raise ValueError("Index veraltet: `python -m moderation.sentiment_data` ausführen")
+        # A verb rule lemma ends in "n" and starts with the word's first letter, its third (after "ge"), or
+        # one of these; none of them may take part in a merge for `_quick_inert`'s edges to hold.
+        # A singular from a rule ends in its replacement's last letter: none may take part in a merge either.
+        if ({"n", "e"} & self._merge_firsts or self._edge_starts & set(_VERB_RULE_STARTS)
+                or self._merge_firsts & self.tagger.singularize.replacement_ends()):
+            raise ValueError("Emoticon-Zeichen überschneiden sich mit Lemma-Rändern: Abkürzung prüfen")
         # The same by token alone: (first token of a sentence, any later token).
         self._by_token: tuple[dict[str, _TokenLemmas], dict[str, _TokenLemmas]] = ({}, {})
+        # Tokens in `_by_token` whose lemmas can neither score nor merge, whatever their neighbours.
+        self._quiet: tuple[set[str], set[str]] = (set(), set())
 
     # -- text and sentences ---------------------------------------------------------------------------
 
@@ -160,6 +192,9 @@ class _Engine:
 
         ``words`` are the ``tokens`` as the tagger sees them ("ß" spelled "ss").
         """
+        quiet_first, quiet_later = self._quiet
+        if tokens[0] in quiet_first and quiet_later.issuperset(tokens[1:]):
+            return []
         first, later = self._by_token
         near, last = self.tagger.neighbour_words, len(tokens) - 1
         option = first.get(tokens[0])
@@ -207,7 +242,7 @@ class _Engine:
         """Start the per-token caches afresh (they are bounded)."""
         self._lemmas.clear()
         self._inert.clear()
-        for by_token in self._by_token:
+        for by_token in (*self._by_token, *self._quiet):
             by_token.clear()
 
     def _initial_tags(self, options: list[_TokenLemmas], words: list[str]) -> _InitialTags:
@@ -226,6 +261,9 @@ class _Engine:
                 option = self._inert[token] = self._inert_option(token)
             if option is not None:
                 self._by_token[0][token] = self._by_token[1][token] = option
+                if not option.flags & (_SCORES | _EDGY):
+                    self._quiet[0].add(token)
+                    self._quiet[1].add(token)
                 return option
         tag, guessed = self.tagger.initial_tag(i, words)
         key = (tokens[i], i == 0, tag)
@@ -240,6 +278,8 @@ class _Engine:
             (i == 0 or words[i - 1] not in near) and (i == len(words) - 1 or words[i + 1] not in near)
         )):
             self._by_token[i > 0][tokens[i]] = option
+            if not option.flags & (_SCORES | _EDGY) and (not guessed or self._never_matters(tokens[i])):
+                self._quiet[i > 0].add(tokens[i])
         return option
 
     def _inert_option(self, token: str) -> _TokenLemmas | None:
@@ -247,40 +287,97 @@ class _Engine:
         alphabetic word of 3+ letters the scorer does not know (so it only resets a pending negation or
         intensifier, as any such word does), and it cannot vanish. None when that is not certain.
 
-        Its words are the lower-cased lemma; which lemma does not matter to the scorer. Only the emoticon
-        merging could see the difference: it looks at the edge characters, of every lemma.
+        Which unknown word the scorer sees does not matter to it. Only the emoticon merging could see the
+        difference: it looks at the edge characters, of every lemma (the stand-in keeps those that can merge).
         """
+        lower = token.lower()
+        if LETTERS.issuperset(lower) and len(lower) > 2 and lower[0] != "ß":
+            quick = self._quick_inert(token, lower)
+            if quick is not _UNDECIDED:
+                return quick
+        w = lower.replace("ß", "ss") if "ß" in lower else lower
+        if not w.isalpha() or len(w) < 3 or "forwardslash" in w:
+            return self._inert_pieces(token) if len(token) > 2 else None
+        if w in self._matters:
+            return None
+        # The lemmas of the other kinds (see `GermanTagger.lemma`), checked all at once.
+        a, b, c = self.tagger.lemma_variants(token, lower)
+        joined = w + a + b + c
+        if "ß" in joined:
+            a, b, c = a.replace("ß", "ss"), b.replace("ß", "ss"), c.replace("ß", "ss")
+            joined = w + a + b + c
+        lemmas = (w, a, b, c)
+        if (not joined.isalpha() or min(len(a), len(b), len(c)) < 3 or "forwardslash" in joined
+                or not self._matters.isdisjoint(lemmas)):
+            return None  # (a "forwardslash" across two lemmas only costs the exact path)
+        firsts: tuple[str, ...] = (w[0], a[0], b[0], c[0])
+        lasts = (w[-1], a[-1], b[-1], c[-1])
+        if self._plain_letters.issuperset(joined):  # title-casing changes nothing but the first letter
+            if self._edge_starts.isdisjoint(firsts) and self._merge_firsts.isdisjoint(lasts):
+                return self._plain
+            firsts += tuple(first.upper() for first in firsts)
+        else:
+            titled = [lemma.title() for lemma in lemmas]
+            if any(t.lower() != lemma for t, lemma in zip(titled, lemmas, strict=True)):
+                return None
+            firsts += tuple(t[0] for t in titled)
+        return self._stand_in(self._merge_seconds.intersection(firsts), self._merge_firsts.intersection(lasts))
+
+    def _quick_inert(self, token: str, lower: str) -> _TokenLemmas | None:
+        """`_inert_option` for a word of lower-case letters and "ß" (``lower``; not starting with "ß"), mostly
+        without working out its singular and verb lemmas: `_UNDECIDED` when that is needed after all.
+
+        The adjective lemma is worked out (it is quick) and a verb lemma from the verb table looked up. The
+        singular and the verb rule lemma are not: the word is looked up in the index of the words for which
+        either could be a word the scorer knows or shorter than three letters, or whose singular is an
+        exception (`moderation.sentiment_data.risky_words`). Outside it both are unknown words of letters
+        only, and their edge characters are known without them: a verb rule lemma ends in "n" and starts
+        like the word or with one of `_VERB_RULE_STARTS` (a participle's is worked out: it may start after
+        the "ge"); a singular starts like the word and ends in a replacement's last letter or in "e"
+        (neither can merge: checked at start-up), or in one of the word's last four letters (when one of
+        those can merge, the singular is worked out). tests/moderation/test_sentiment_inflect.py checks
+        these claims and that the index lists every word it must.
+        """
+        w = lower.replace("ß", "ss") if "ß" in lower else lower
+        matters = self._matters
+        if w in matters:
+            return None
         tagger = self.tagger
-        lex = self.lexicon
-        known, negations, moods = lex.words, lex.negations, lex.emoticons
-        first_chars: set[str] = set()
-        last_chars: set[str] = set()
-        plain = token.lower()
-        # The lemmas of each kind (see `GermanTagger.lemma`), cheapest first: most tokens fail early.
-        for kind in range(4):
-            if kind == 0:
-                w = plain
-            elif kind == 1:
-                w = tagger.predicative(token).lower()
-            elif kind == 2:
-                w = tagger.singularize(token).lower()
-            else:
-                w = (tagger.infinitive(token) or token).lower()
-            if "ß" in w:
-                w = w.replace("ß", "ss")
-            if not w.isalpha() or len(w) < 3 or "forwardslash" in w:
-                return self._inert_pieces(token) if kind == 0 and len(token) > 2 else None
-            if w in known or w in negations or w in moods:
-                return None
-            titled = w.title()
-            if not w.isascii() and titled.lower() != w:
-                return None
-            first_chars.add(w[0])
-            first_chars.add(titled[0])
-            last_chars.add(w[-1])
-            if kind == 0:
-                plain = w
-        return self._stand_in(plain, first_chars, last_chars)
+        if lower in self._risky or "forward" in w:
+            return _UNDECIDED
+        adjective = predicative_lower(lower)
+        if "ß" in adjective:
+            adjective = adjective.replace("ß", "ss")
+        if adjective in matters or len(adjective) < 3:
+            return None
+        merge_firsts = self._merge_firsts
+        firsts = [w[0]]
+        lasts = [w[-1], adjective[-1]]
+        verb = tagger.verbs.known_lemma(token, lower)
+        if verb is not None:  # from the verb table: look at it
+            verb = verb.lower().replace("ß", "ss")
+            if not self._plain_letters.issuperset(verb) or len(verb) < 3 or verb in matters:
+                return None if verb in matters else _UNDECIDED
+            firsts.append(verb[0])
+            lasts.append(verb[-1])
+        elif lower.startswith("ge") and lower.endswith("t"):  # a participle's may start after the "ge"
+            firsts.append(rule_lemma(lower)[0].replace("ß", "s"))
+        if not merge_firsts.isdisjoint(lower[-4:]):
+            lasts.append(tagger.singularize.by_rules(lower.capitalize())[-1:].lower())
+        if self._edge_starts.isdisjoint(firsts) and merge_firsts.isdisjoint(lasts):
+            return self._plain
+        return self._stand_in(self._merge_seconds.intersection([*firsts, *(f.upper() for f in firsts)]),
+                              merge_firsts.intersection(lasts))
+
+    def _never_matters(self, token: str) -> bool:
+        """Whether no lemma the token could get, whatever its tag, has a scoring word or can merge."""
+        lemma_of, lasts = self.tagger.lemma, self.english.merge_firsts
+        for raw in {lemma_of(token, kind) for kind in ("", "adjective", "plural", "verb")}:
+            for titled in (False, True):
+                lemma = self._finish_lemma(token, raw, titled)
+                if self._scores(lemma) or (lemma.cased and lemma.cased[-1][-1] in lasts):
+                    return False
+        return True
 
     def _inert_pieces(self, token: str) -> _TokenLemmas | None:
         """`_inert_option` for a token with other characters than letters ("AfD-Fans", "@user", "08.03"):
@@ -291,39 +388,45 @@ class _Engine:
         scorer resolves that at once, and no negation ends in "-lich".)"""
         if token in string.punctuation:
             return None
-        lex = self.lexicon
-        known, negations, moods = lex.words, lex.negations, lex.emoticons
+        matters = self._matters_or_bang
         first_chars: set[str] = set()
         last_chars: set[str] = set()
-        lemma_of = self.tagger.lemma
-        for raw in {lemma_of(token, kind) for kind in ("", "adjective", "plural", "verb")}:
-            for titled in (False, True):
-                lemma = self._finish_lemma(token, raw, titled)
-                if not lemma.cased:
-                    return None
-                for w in lemma.lower:
-                    if w in known or w in negations or w in moods or w == "!" or w == "(!)":
-                        return None
-                if not any(len(w.strip("'")) > 1 for w in lemma.lower) or not any(len(w) > 2 for w in lemma.lower):
-                    return None
-                first_chars.add(lemma.cased[0][0])
-                last_chars.add(lemma.cased[-1][-1])
-        return self._stand_in(_STAND_IN, first_chars, last_chars)
-
-    def _stand_in(self, word: str, first_chars: set[str], last_chars: set[str]) -> _TokenLemmas:
-        """The lemmas of an inert token: ``word`` stands for them (see `_inert_option`)."""
+        lower = token.lower()
+        texts = set()
+        for raw in {lower, *self.tagger.lemma_variants(token, lower)}:
+            text = self._lemma_text(raw, False)
+            texts.add(text)
+            texts.add(text.title())
         english = self.english
-        firsts = frozenset(first_chars & english.merge_seconds)
-        lasts = frozenset(last_chars & english.merge_firsts)
-        if not firsts and not lasts:  # cannot take part in any merge: one shared stand-in does
-            word = _STAND_IN
-            if self._plain_stand_in is not None:
-                return self._plain_stand_in
-        default = _Lemma(word, (word,), (word,))
-        option = _TokenLemmas(None, False, {}, default, _EDGY if lasts else 0, False, None, False,
-                              firsts, lasts, False, bool(lasts), default.lower)
-        if not firsts and not lasts:
-            self._plain_stand_in = option
+        for text in texts:
+            if text and english.stays_whole(text):  # most: the scorer sees the lemma as one word
+                w = text.lower()
+                if w in matters or len(w) < 3:
+                    return None
+                first_chars.add(text[0])
+                last_chars.add(text[-1])
+                continue
+            lemma = self._scorer_words(text)
+            words = lemma.lower
+            if not words or not matters.isdisjoint(words):
+                return None
+            if not any(len(w) > 2 for w in words) or not any(len(w.strip("'")) > 1 for w in words):
+                return None
+            first_chars.add(lemma.cased[0][0])
+            last_chars.add(lemma.cased[-1][-1])
+        return self._stand_in(frozenset(first_chars & english.merge_seconds),
+                              frozenset(last_chars & english.merge_firsts))
+
+    def _stand_in(self, firsts: frozenset[str], lasts: frozenset[str]) -> _TokenLemmas:
+        """The lemmas of an inert token (see `_inert_option`): one unknown word, with the edge characters
+        its lemmas can take part in a merge with. Shared by all inert tokens with the same edges."""
+        key = (firsts, lasts)
+        option = self._stand_ins.get(key)
+        if option is None:
+            default = _Lemma(_STAND_IN, (_STAND_IN,), (_STAND_IN,))
+            option = self._stand_ins[key] = _TokenLemmas(
+                None, False, {}, default, _EDGY if lasts else 0, False, None, False,
+                firsts, lasts, False, bool(lasts), default.lower)
         return option
 
     def _may_merge(self, options: list[_TokenLemmas]) -> bool:
@@ -337,19 +440,17 @@ class _Engine:
         return False
 
     def _token_lemmas(self, token: str, word: str, first: bool, tag: str, guessed: bool) -> _TokenLemmas:
-        tagger = self.tagger
         upper = token[0].isupper() and not first
         variants: dict[tuple[str, bool], _Lemma] = {}  # many tags share a lemma
         by_tag = {}
-        for t in tagger.rules.possible_tags(word, tag):
-            penn = tagger.penn(t)
-            key = (tagger.lemma_kind(penn), upper or (first and penn.startswith("N")))
+        for t, kind, noun in self.tagger.possible_lemma_kinds(word, tag):
+            key = (kind, upper or (first and noun))
             lemma = variants.get(key)
             if lemma is None:
                 lemma = variants[key] = self._lemma(token, *key)
             by_tag[t] = lemma
         lemmas = variants.values()
-        signature = {id(lm): tuple(self._word_class(w) for w in lm.lower) for lm in lemmas}
+        signature = {id(lm): self._signature(lm) for lm in lemmas}
         default = signature[id(by_tag[tag])]
         deviant = frozenset(t for t, lm in by_tag.items() if signature[id(lm)] != default)
         english = self.english
@@ -360,7 +461,7 @@ class _Engine:
         flags = (_SCORES if any(map(self._scores, lemmas)) else 0) | (_EDGY if edgy else 0)
         return _TokenLemmas(
             tag, guessed, by_tag, by_tag[tag], flags | (_NEEDS_TAG if deviant else 0),
-            bool(deviant), self.tagger.rules.rules_towards(word, tag, deviant),
+            bool(deviant), self.tagger.rules.rules_towards(word, tag, deviant) if deviant else None,
             len({lm.text for lm in lemmas}) > 1,
             firsts, lasts, may_vanish, edgy, by_tag[tag].lower,
         )
@@ -372,27 +473,44 @@ class _Engine:
 
     def _finish_lemma(self, token: str, lemma: str, titled: bool) -> _Lemma:
         """`_lemma` from the tagger's lemma."""
-        lemma = lemma.replace("ß", "ss").strip().replace("forwardslash", "/")
-        if titled:
-            lemma = lemma.title()
-        if token in string.punctuation or lemma == "/":
-            return _Lemma(None, (), ())
-        english = self.english
-        cased = tuple(part for raw in lemma.split() for part in english.split_word(raw))
+        if token in string.punctuation:
+            return _VANISHED
+        return self._scorer_words(self._lemma_text(lemma, titled))
+
+    @staticmethod
+    def _lemma_text(lemma: str, titled: bool) -> str:
+        """The lemma text textblob-de passes on for a tagger's lemma (title-cased when ``titled``)."""
+        if "ß" in lemma:
+            lemma = lemma.replace("ß", "ss")
+        lemma = lemma.strip()
+        if "forwardslash" in lemma:
+            lemma = lemma.replace("forwardslash", "/")
+        return lemma.title() if titled else lemma
+
+    def _scorer_words(self, lemma: str) -> _Lemma:
+        """A lemma text as the scorer's tokenizer splits (and merges) it."""
+        if lemma == "/":
+            return _VANISHED
+        split_word = self.english.split_word
+        parts = lemma.split()
+        if len(parts) == 1:
+            cased = split_word(parts[0])
+        else:
+            cased = tuple(chain.from_iterable(map(split_word, parts)))
         if len(cased) > 1:  # its own pieces may merge back (":)" -> ":", ")" -> ":)")
-            cased = tuple(english.merge(" ".join(cased)).split(" "))
-        return _Lemma(lemma, cased, tuple(w.lower() for w in cased))
+            cased = tuple(self.english.merge(" ".join(cased)).split(" "))
+            return _Lemma(lemma, cased, tuple(w.lower() for w in cased))
+        return _Lemma(lemma, cased, (cased[0].lower(),) if cased else ())
 
     def _scores(self, lemma: _Lemma) -> bool:
         """Whether the lemma has a word the scorer gives a score (not just a negation or "!")."""
-        lex = self.lexicon
-        return any(w in lex.words or w == "(!)" or w in lex.emoticons for w in lemma.lower)
+        return not self._scoring.isdisjoint(lemma.lower)
 
-    def _word_class(self, w: str) -> object:
-        lex = self.lexicon
-        if w in lex.words or w in lex.negations or w in ("!", "(!)") or w in lex.emoticons:
-            return w
-        return (len(w.strip("'")) > 1, len(w) > 2)
+    def _signature(self, lemma: _Lemma) -> tuple[object, ...]:
+        """What the scorer makes of the lemma's words: the word itself when it reacts to it, else only
+        whether it is long enough to end a pending negation and a pending intensifier."""
+        matters = self._matters_or_bang
+        return tuple(w if w in matters else (len(w.strip("'")) > 1, len(w) > 2) for w in lemma.lower)
 
     # -- scoring (pattern.text.Sentiment.assessments with pos=None) -------------------------------------
 
@@ -467,7 +585,7 @@ def _load_lexicon(data: SentimentData) -> _Lexicon:
 
 @cache
 def _engine() -> _Engine:
-    return _Engine(load_data())
+    return _Engine(load_data(), load_index())
 
 
 def sentiment(text: str) -> tuple[float, float]:

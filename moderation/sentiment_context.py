@@ -162,6 +162,11 @@ class ContextRules:
         self._word_rules = frozenset(
             r.x if _CURRENT_WORD[r.kind] == "x" else r.y for r in self._context if r.kind in _CURRENT_WORD
         )
+        # Rule indices by the tag they start from ("*": any), so a (word, tag) only looks at its own.
+        by_tag: dict[str, list[int]] = {}
+        for index, r in enumerate(self._context):
+            by_tag.setdefault(r.tag1, []).append(index)
+        self._by_tag1 = by_tag
         self._candidates: dict[tuple[str | None, str], _Candidates] = {}
         self._towards: dict[tuple[str | None, str, frozenset[str]], Retagging] = {}
 
@@ -183,9 +188,8 @@ class ContextRules:
 
     def _rules_for(self, word: str | None, tag: str) -> list[ContextRule]:
         rules = []
-        for r in self._context:
-            if r.tag1 != tag and r.tag1 != "*":
-                continue
+        indices = sorted(self._by_tag1.get(tag, []) + (self._by_tag1.get("*", []) if tag != "*" else []))
+        for r in map(self._context.__getitem__, indices):  # in pattern's order
             fixed = _CURRENT_WORD.get(r.kind)
             if fixed is not None and (r.x if fixed == "x" else r.y) != word:
                 continue

@@ -6,10 +6,15 @@ textblob-de to read them costs seconds (nltk and all), so they are extracted onc
 ``moderation/model/sentiment/sentiment_data.json`` (plain JSON; origin and licences in the LICENSE.txt beside
 it), which loads in some 30 ms. Regenerate it after a textblob-de upgrade with ``python -m moderation.sentiment_data``;
 tests/moderation/test_sentiment_data.py fails while the shipped file differs from a fresh extraction.
+
+The same command rebuilds ``risky_words.txt`` beside it from that data alone (`risky_words`): the index of
+words whose singular or verb lemma the sentiment scorer could react to, which lets `moderation.sentiment`
+skip working those lemmas out for most new words. The tests check it equals a rebuild.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import re
 import sys
@@ -20,6 +25,7 @@ from typing import Any
 import orjson
 
 DATA_PATH = Path(__file__).parent / "model" / "sentiment" / "sentiment_data.json"
+INDEX_PATH = DATA_PATH.with_name("risky_words.txt")
 FORMAT = 1
 
 
@@ -84,6 +90,47 @@ def load(path: Path = DATA_PATH) -> SentimentData:
         negations=frozenset(sentiment["negations"]),
         modifier_suffix=sentiment["modifier_suffix"],
     )
+
+
+def load_index(path: Path = INDEX_PATH, data_path: Path = DATA_PATH) -> frozenset[str]:
+    """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms),
+    checked to be built from the data at ``data_path`` (its first line names the data's SHA-256)."""
+    header, _, words = path.read_text(encoding="utf-8").partition("\n")
+    if header != _index_header(data_path):
+        raise ValueError(f"{path} passt nicht zu {data_path}: `python -m moderation.sentiment_data` ausführen")
+    return frozenset(words.split())
+
+
+def _index_header(data_path: Path) -> str:
+    """The index's first line: the SHA-256 of the data it was built from (with "\\n" line ends)."""
+    return "#data-sha256 " + hashlib.sha256(data_path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def scorer_words(data: SentimentData) -> frozenset[str]:
+    """Every lower-cased word the sentiment scorer reacts to: lexicon words, negations and emoticons."""
+    faces = {face.lower() for _, group in data.emoticons for face in group}
+    return frozenset(data.sentiment_words).union(data.negations, faces)
+
+
+def risky_words(data: SentimentData) -> list[str]:
+    """The lower-case words (letters and "ß" only) whose singular or verb rule lemma is a word the scorer
+    reacts to, or has less than three letters ("ß" spelled "ss"), and those whose singular is listed as an
+    exception, sorted: `moderation.sentiment` takes the shortcut for new words only for words outside this
+    list. Built from the shipped data alone."""
+    from moderation.sentiment_inflect import LETTERS, Singularizer, sources_of, spellings
+
+    targets = {spelling for w in scorer_words(data) if LETTERS.issuperset(w) for spelling in spellings(w)}
+    short = [""] + sorted(LETTERS)
+    targets |= {a + b for a in short for b in short if len((a + b).replace("ß", "ss")) < 3}
+    found = sources_of(targets, Singularizer(data.singular_inflections, data.singular))
+    return sorted(found | {w.lower() for w in data.singular})
+
+
+def build_index(path: Path = INDEX_PATH, data_path: Path = DATA_PATH) -> Path:
+    """Write `risky_words` of the data at ``data_path`` to ``path``, one word a line, after a header line
+    that names the data (see `load_index`)."""
+    path.write_text("\n".join([_index_header(data_path), *risky_words(load(data_path))]) + "\n", encoding="utf-8")
+    return path
 
 
 # -- extraction from the installed textblob-de (build time and tests only) ------------------------------------
@@ -184,4 +231,5 @@ def build(path: Path = DATA_PATH) -> Path:
 
 
 if __name__ == "__main__":
-    print(f"geschrieben: {build(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA_PATH)}")
+    data_file = build(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA_PATH)
+    print(f"geschrieben: {data_file}, {build_index(data_file.with_name(INDEX_PATH.name), data_file)}")

@@ -9,11 +9,11 @@ neighbour words they can look at. The context rules live in `moderation.sentimen
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from moderation.sentiment_context import ContextRules
 from moderation.sentiment_data import SentimentData
-from moderation.sentiment_inflect import Singularizer, VerbLemmatizer, predicative
+from moderation.sentiment_inflect import Singularizer, VerbLemmatizer, predicative, predicative_lower
 
 _CACHE_LIMIT = 200_000
 
@@ -28,31 +28,36 @@ class GermanTagger:
         context: Sequence[Sequence[str]],
         stts_to_penn: Mapping[str, str],
         number_re: re.Pattern[str],
-        predicative: Callable[[str], str],
-        singularize: Callable[[str], str],
-        infinitive: Callable[[str], str | None],
+        singularizer: Singularizer,
+        verbs: VerbLemmatizer,
     ) -> None:
         self._lexicon = dict(lexicon)
         self._morphology = _compile_morphology(morphology)
         neighbour_words = {x for f, tag, cmd, x, pos in self._morphology if cmd in ("goodleft", "goodright")}
         self._morph_neighbours = frozenset(neighbour_words)
-        self._morph_by_affix: dict[tuple[str, str | None], list[int]] = {}
+        self._morph_by_affix: dict[str, dict[str, list[int]]] = {}  # command -> affix -> rule indices
         self._morph_other: dict[str, list[tuple[int, str]]] = {}
         for index, (_, _, cmd, x, _) in enumerate(self._morphology):
-            if cmd in ("hassuf", "haspref", "word", "goodleft", "goodright") and x:
-                self._morph_by_affix.setdefault((cmd, x), []).append(index)
+            if (cmd in ("hassuf", "haspref", "word", "goodleft", "goodright", "deletesuf", "deletepref") and x
+                    or cmd == "char" and len(x) == 1):
+                self._morph_by_affix.setdefault(cmd, {}).setdefault(x, []).append(index)
             else:  # tests that need a look at the word (and empty affixes, which match every word)
                 self._morph_other.setdefault(cmd, []).append((index, x))
         self._morph_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
                                       if cmd in ("hassuf", "haspref") and x})
+        self._delete_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
+                                       if cmd in ("deletesuf", "deletepref") and x})
+        self._morph_chars = frozenset(x for _, _, cmd, x, _ in self._morphology if cmd == "char" and len(x) == 1)
         self.rules = ContextRules(context)
         self._penn = dict(stts_to_penn)
         self._number_re = number_re
         self.predicative = predicative
-        self.singularize = singularize
-        self.infinitive = infinitive
+        self.singularize = singularizer
+        self.verbs = verbs
+        self.infinitive = verbs.infinitive
         self._morph_cache: dict[tuple[str, str | None, str | None], str] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
+        self._lemma_kinds: dict[frozenset[str], tuple[tuple[str, str, bool], ...]] = {}
 
     # -- initial tags (lexicon, then morphology for unknown words) -------------------------------------
 
@@ -93,24 +98,36 @@ class GermanTagger:
         marked ``f`` only when it has their tag by then). Only rules whose test holds are visited."""
         known = self._lexicon
         by_affix = self._morph_by_affix
+        empty: dict[str, list[int]] = {}
+        hassuf, haspref = by_affix.get("hassuf", empty), by_affix.get("haspref", empty)
         hits: list[int] = []
         for n in self._morph_lengths:
-            hits += by_affix.get(("hassuf", w[-n:]), ())
-            hits += by_affix.get(("haspref", w[:n]), ())
-        hits += by_affix.get(("word", w), ())
-        hits += by_affix.get(("goodleft", next_), ())
-        hits += by_affix.get(("goodright", prev), ())
-        other = self._morph_other
-        hits += [i for i, x in other.get("char", ()) if x in w]
-        hits += [i for i, x in other.get("addpref", ()) if x + w in known]
-        hits += [i for i, x in other.get("addsuf", ()) if w + x in known]
-        hits += [i for i, x in other.get("deletepref", ()) if w.startswith(x) and w[len(x):] in known]
-        hits += [i for i, x in other.get("deletesuf", ()) if w.endswith(x) and w[: -len(x)] in known]
-        hits += [i for i, x in other.get("hassuf", ()) if w.endswith(x)]
-        hits += [i for i, x in other.get("haspref", ()) if w.startswith(x)]
-        hits += [i for i, x in other.get("word", ()) if x == w]
-        hits += [i for i, x in other.get("goodleft", ()) if x == next_]
-        hits += [i for i, x in other.get("goodright", ()) if x == prev]
+            hits += hassuf.get(w[-n:], ())
+            hits += haspref.get(w[:n], ())
+        hits += by_affix.get("word", empty).get(w, ())
+        if next_ is not None:
+            hits += by_affix.get("goodleft", empty).get(next_, ())
+        if prev is not None:
+            hits += by_affix.get("goodright", empty).get(prev, ())
+        chars = by_affix.get("char", empty)
+        for c in self._morph_chars.intersection(w):
+            hits += chars[c]
+        deletesuf, deletepref = by_affix.get("deletesuf", empty), by_affix.get("deletepref", empty)
+        for n in self._delete_lengths:
+            if len(w) >= n:
+                found = deletesuf.get(w[-n:])
+                if found is not None and w[:-n] in known:
+                    hits += found
+                found = deletepref.get(w[:n])
+                if found is not None and w[n:] in known:
+                    hits += found
+        for cmd, entries in self._morph_other.items():  # the tests not indexed (few: see __init__)
+            if cmd == "addpref":
+                hits += [i for i, x in entries if x + w in known]
+            elif cmd == "addsuf":
+                hits += [i for i, x in entries if w + x in known]
+            else:
+                hits += [i for i, x in entries if _morph_test(cmd, x, w, prev, next_, known)]
         tag = "NN"
         rules = self._morphology
         for index in sorted(set(hits)):
@@ -124,6 +141,15 @@ class GermanTagger:
     def penn(self, tag: str) -> str:
         """STTS tag -> Penn Treebank tag (pattern's default tagset for ``parse``)."""
         return self._penn.get(tag, tag)
+
+    def possible_lemma_kinds(self, word: str, tag: str) -> tuple[tuple[str, str, bool], ...]:
+        """(tag, `lemma_kind`, is a noun) for every tag the context rules could give this (word, initial tag)."""
+        possible = self.rules.possible_tags(word, tag)
+        found = self._lemma_kinds.get(possible)
+        if found is None:
+            found = self._lemma_kinds[possible] = tuple(
+                (t, self.lemma_kind(self.penn(t)), self.penn(t).startswith("N")) for t in possible)
+        return found
 
     @staticmethod
     def lemma_kind(penn_tag: str) -> str:
@@ -153,6 +179,32 @@ class GermanTagger:
                 lemma = self.infinitive(word) or word
             lemma = self._lemmas[key] = lemma.lower()
         return lemma
+
+    def lemma_variants(self, word: str, lower: str) -> tuple[str, str, str]:
+        """`lemma` of ``word`` (``lower`` = ``word.lower()``) as adjective, plural and verb, uncached."""
+        return (predicative_lower(lower), self.singularize(word).lower(),
+                (self.infinitive(word, lower) or word).lower())
+
+
+def _morph_test(cmd: str, x: str, w: str, prev: str | None, next_: str | None, known: Mapping[str, str]) -> bool:
+    """Whether a morphology rule's test holds for word ``w`` (pattern's ``Morphology.apply``)."""
+    if cmd == "char":
+        return x in w
+    if cmd == "deletepref":
+        return w.startswith(x) and w[len(x):] in known
+    if cmd == "deletesuf":
+        return w.endswith(x) and w[: -len(x)] in known
+    if cmd == "hassuf":
+        return w.endswith(x)
+    if cmd == "haspref":
+        return w.startswith(x)
+    if cmd == "word":
+        return x == w
+    if cmd == "goodleft":
+        return x == next_
+    if cmd == "goodright":
+        return x == prev
+    raise ValueError(f"unbekannter Morphologie-Test {cmd!r}")
 
 
 def _compile_morphology(rules: Sequence[Sequence[str]]) -> tuple[tuple[bool, str, str, str, str], ...]:
@@ -187,7 +239,6 @@ def load_tagger(data: SentimentData) -> GermanTagger:
         context=data.context,
         stts_to_penn=data.stts_to_penn,
         number_re=re.compile(data.number_pattern),
-        predicative=predicative,
-        singularize=Singularizer(data.singular_inflections, data.singular),
-        infinitive=verbs.infinitive,
+        singularizer=Singularizer(data.singular_inflections, data.singular),
+        verbs=verbs,
     )

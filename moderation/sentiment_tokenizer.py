@@ -32,7 +32,10 @@ class PatternTokenizer:
         emoticons: Iterable[str],
         emoticon_re: re.Pattern[str],
         sarcasm_re: re.Pattern[str],
+        track_stability: bool = True,
     ) -> None:
+        """``track_stability``: keep what `tokens` needs to tell whether its tokens are stable (a tokenizer
+        only used through `split_word`, `merge` and `sentences` can skip that work)."""
         self._punct = tuple(punctuation.replace(".", ""))
         self._punct_dot = (*self._punct, ".")
         self._abbreviations = frozenset(abbreviations)
@@ -55,6 +58,14 @@ class PatternTokenizer:
         )
         self._words: dict[str, tuple[str, ...]] = {}
         self._unstable: set[str] = set()  # words with a token that would tokenize differently again
+        self._track_stability = track_stability
+        self._edge_marks = frozenset(self._punct)
+        self._curly_quotes = frozenset(q for q, _ in _UNICODE_QUOTES)
+        # Punctuation marks that split off a word's edge as one stable token of their own, whatever the word.
+        self._simple = frozenset(c for c in self._punct if c.isascii() and c != "'" and c not in self._replace_keys)
+        for mark in (*self._simple, "."):  # the shortcuts in `split_word` take these as stable tokens
+            if self._split_word(mark) != (mark,):
+                raise ValueError(f"{mark!r} ist kein eigenes Token: Abkürzung in split_word prüfen")
 
     # -- words --------------------------------------------------------------------------------------
 
@@ -67,11 +78,23 @@ class PatternTokenizer:
                 self._unstable.clear()
             if raw.isalnum():  # no punctuation, quote or apostrophe: one stable token
                 parts = self._words[raw] = (raw,)
+            elif raw[1:].isalnum() and raw[0] in self._simple:  # "@user", "(so": quicker, same tokens
+                parts = self._words[raw] = (raw[0], raw[1:])
+            elif raw[:-1].isalnum() and raw[-1] in self._simple:  # "Merkel," "gut!"
+                parts = self._words[raw] = (raw[:-1], raw[-1])
+            elif raw[-1] == "." and raw[:-1].isalnum():  # "Deutschland.", but "Dr." stays whole
+                parts = self._words[raw] = (raw,) if self._is_abbreviation(raw) else (raw[:-1], ".")
             else:
                 parts = self._words[raw] = self._split_word(raw)
-                if parts != (raw,) and not all(self.is_stable(p) for p in parts):
+                if self._track_stability and parts != (raw,) and not all(self.is_stable(p) for p in parts):
                     self._unstable.add(raw)
         return parts
+
+    def stays_whole(self, text: str) -> bool:
+        """A quick sufficient condition for `split_word` to give back a non-empty whitespace-free ``text``
+        as one token: no punctuation mark at its edges (nor a final "."), no apostrophe, no curly quote."""
+        return (text[0] not in self._edge_marks and text[-1] not in self._edge_marks and text[-1] != "."
+                and "'" not in text and self._curly_quotes.isdisjoint(text))
 
     def is_stable(self, token: str) -> bool:
         """True when tokenizing ``token`` again gives back exactly ``token``."""
@@ -117,7 +140,7 @@ class PatternTokenizer:
 
     def tokens(self, text: str) -> tuple[list[str], bool]:
         """All tokens of ``text`` in order, before sentence grouping (paragraph breaks become EOS), and
-        whether every token is `stable`."""
+        whether every token is `stable` (always False without ``track_stability``)."""
         if "\n" in text:
             text = _LINEBREAK.sub(f" {EOS} ", text.replace("\r\n", "\n"))
         words = self._words
@@ -126,7 +149,7 @@ class PatternTokenizer:
         for raw in raws:
             parts = words.get(raw)
             tokens += parts if parts is not None else self.split_word(raw)
-        return tokens, self._unstable.isdisjoint(raws)
+        return tokens, self._track_stability and self._unstable.isdisjoint(raws)
 
     def sentences(self, text: str) -> list[str]:
         """``find_tokens(text)``: sentences as space-separated token strings."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+import string
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -181,3 +183,94 @@ def test_morphology_and_infinitives_match_pattern() -> None:
             expected = pattern_de.parser.morphology.apply([w, "NN"], (prev, None), (next_, None))[1]
             assert tagger._apply_morphology(w, prev, next_) == expected, (w, prev, next_)
         assert tagger.lemma(w, "verb") == (pattern_de.conjugate(w, pattern_de.INFINITIVE) or w).lower(), w
+
+
+# -- the shortcuts for new words, against the plain rules they stand for ------------------------------------
+
+
+def _reference_inert(engine: Any, token: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What `_Engine._inert_option` must decide, the plain way: every lemma of every kind, title-cased or
+    not, must be scorer words none of which the scorer knows (one unknown alphabetic word of 3+ letters;
+    or, for a token with other characters, pieces of which one ends a negation and one an intensifier).
+    The merge edges of an inert token, None when it is not inert."""
+    lexicon, english = engine.lexicon, engine.english
+    matters = set(lexicon.words) | set(lexicon.negations) | set(lexicon.emoticons)
+    firsts: set[str] = set()
+    lasts: set[str] = set()
+    raws = [engine.tagger.lemma(token, kind) for kind in ("", "adjective", "plural", "verb")]
+    folded = [raw.replace("ß", "ss") for raw in raws]
+    if all(w.isalpha() and len(w) > 2 and "forwardslash" not in w for w in folded[:1]):
+        for w in folded:
+            if not w.isalpha() or len(w) < 3 or "forwardslash" in w or w in matters:
+                return None
+            if not w.isascii() and w.title().lower() != w:
+                return None
+            firsts |= {w[0], w.title()[0]}
+            lasts.add(w[-1])
+    else:
+        if len(token) < 3 or token in string.punctuation:
+            return None
+        for raw in raws:
+            for titled in (False, True):
+                lemma = engine._finish_lemma(token, raw, titled)
+                if not lemma.cased or (matters | {"!", "(!)"}) & set(lemma.lower):
+                    return None
+                if not any(len(w.strip("'")) > 1 for w in lemma.lower) or not any(len(w) > 2 for w in lemma.lower):
+                    return None
+                firsts.add(lemma.cased[0][0])
+                lasts.add(lemma.cased[-1][-1])
+    return frozenset(firsts & english.merge_seconds), frozenset(lasts & english.merge_firsts)
+
+
+def _new_words() -> list[str]:
+    """Token types of the real tweets, plus inflected, capitalised and glued forms of the lexicon's words."""
+    from moderation.sentiment import _engine
+
+    engine = _engine()
+    found: dict[str, None] = {}
+    with TWEETS.open(encoding="utf-8") as f:
+        for line in f:
+            for sentence, tokens in engine.german.sentences_with_tokens(line.split("\t", 1)[0]):
+                found.update(dict.fromkeys(engine.sentence_tokens(sentence, tokens)))
+    lexicon = sorted(w for w in engine.lexicon.words if w.islower())[::7]
+    endings = ["", "e", "en", "em", "er", "es", "n", "s", "nen", "t", "te", "st", "et", "test", "end", "ern", "ten"]
+    for i, w in enumerate(lexicon):
+        ending = endings[i % len(endings)]
+        for form in (w + ending, ("ge" + w + "t") if i % 5 == 0 else w.capitalize() + ending):
+            found.update(dict.fromkeys((form, form.replace("ss", "ß"), form.upper(), form + "...x", "#" + form)))
+    return list(found)[::2]
+
+
+def test_inert_shortcut_decides_as_the_plain_rules() -> None:
+    from moderation.sentiment import _engine
+
+    engine = _engine()
+    words = _new_words()
+    assert len(words) > 12_000
+    inert = 0
+    for token in words:
+        option = engine._inert_option(token)
+        expected = _reference_inert(engine, token)
+        got = None if option is None else (option.firsts, option.lasts)
+        assert got == expected, token
+        inert += option is not None
+    assert inert > len(words) // 2
+
+
+def test_word_splitting_shortcuts_give_patterns_tokens() -> None:
+    from moderation.sentiment import _engine
+
+    engine = _engine()
+    with TWEETS.open(encoding="utf-8") as f:
+        raws = {raw for line in f for raw in line.split("\t", 1)[0].split()}
+    raws |= {edge + raw for raw in sorted(raws)[::21] for edge in "@#(\"'-.,!?*"}
+    raws |= {raw + edge for raw in sorted(raws)[::21] for edge in ")\"'-.,!?:;*"}
+    raws |= {raw.title() for raw in sorted(raws)[::5]} | {"a.b", "x...y", "’s", "„x“", "u.s.a", "A.", "l'x", "(!)"}
+    for tokenizer in (engine.german, engine.english):
+        whole = 0
+        for raw in raws:
+            assert tokenizer.split_word(raw) == tokenizer._split_word(raw), raw
+            if tokenizer.stays_whole(raw):
+                assert tokenizer._split_word(raw) == (raw,), raw
+                whole += 1
+        assert whole > 10_000

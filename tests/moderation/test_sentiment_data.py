@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import orjson
+import pytest
 
 from moderation.sentiment_data import DATA_PATH, extract, load, serialize
 
@@ -36,3 +38,22 @@ def test_sentiment_runs_without_textblob_de() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_shipped_index_equals_a_rebuild(tmp_path: Path) -> None:
+    """moderation/model/sentiment/risky_words.txt is built from the shipped data by code, never by hand."""
+    from moderation.sentiment_data import INDEX_PATH, build_index, load_index
+
+    rebuilt = build_index(tmp_path / "risky_words.txt")
+    assert INDEX_PATH.read_text(encoding="utf-8") == rebuilt.read_text(encoding="utf-8"), \
+        "run `python -m moderation.sentiment_data`"
+    assert len(load_index()) > 50_000
+
+
+def test_index_of_other_data_is_refused(tmp_path: Path) -> None:
+    from moderation.sentiment_data import INDEX_PATH, load_index
+
+    other = tmp_path / "sentiment_data.json"
+    other.write_bytes(DATA_PATH.read_bytes().replace(b'"gut"', b'"gud"', 1))
+    with pytest.raises(ValueError, match="passt nicht"):
+        load_index(INDEX_PATH, other)
