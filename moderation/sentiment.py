@@ -393,11 +393,20 @@ class _Engine:
         last_chars: set[str] = set()
         lower = token.lower()
         texts = set()
+        english = self.english
         for raw in {lower, *self.tagger.lemma_variants(token, lower)}:
             text = self._lemma_text(raw, False)
+            # An ASCII title-case only changes letters' case: it stays whole too, with the same lower case.
+            if text.isascii() and text and english.stays_whole(text):
+                w = text.lower()
+                if w in matters or len(w) < 3:
+                    return None
+                titled = text.title()
+                first_chars.update((text[0], titled[0]))
+                last_chars.update((text[-1], titled[-1]))
+                continue
             texts.add(text)
             texts.add(text.title())
-        english = self.english
         for text in texts:
             if text and english.stays_whole(text):  # most: the scorer sees the lemma as one word
                 w = text.lower()
