@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import Engine
 
 from store.db import make_engine, migrate
@@ -18,6 +19,9 @@ from tests.pg import PostgresUnavailable, postgres_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 STRICT = bool(os.environ.get("CI") or os.environ.get("NETZPFLEGE_REQUIRE_ALL"))
+
+# Hypothesis keeps its examples and caches with the other tools' under tests/.cache, not at the top level.
+set_hypothesis_home_dir(REPO / "tests" / ".cache" / "hypothesis")
 
 
 def missing(reason: str) -> None:

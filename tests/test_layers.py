@@ -11,7 +11,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_import_contracts_hold() -> None:
-    result = subprocess.run([_tool("lint-imports"), "--config", str(REPO / "pyproject.toml")], cwd=REPO,
+    result = subprocess.run([_tool("lint-imports"), "--config", str(REPO / "pyproject.toml"),
+                             "--cache-dir", str(REPO / "tests" / ".cache" / "import-linter")], cwd=REPO,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
