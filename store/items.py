@@ -49,9 +49,8 @@ _select_existing = select(item.c.external_id, item.c.id, item.c.content_hash, it
 )
 
 
-def _existing(conn: Connection, channel_id: str, keys: Sequence[str]) -> Existing:
+def _existing(conn: Connection, sqlite: sqlite3.Connection | None, channel_id: str, keys: Sequence[str]) -> Existing:
     found: Existing = {}
-    sqlite = _sqlite(conn)
     for start in range(0, len(keys), _CHUNK):
         chunk = list(keys[start : start + _CHUNK])
         rows: Iterable[Any] = (
@@ -114,11 +113,9 @@ SQLITE_INSERT = (  # constant column names; every value is bound, raw_json's UTF
 
 def sqlite_row(it: Item, digest: str, seen: str) -> tuple[Any, ...]:
     """The values of :data:`SQLITE_INSERT` for one new item (``seen``: :func:`sqlite_time` of now)."""
-    created = it.created_at  # sqlite_time's common case inline: ingest builds tens of thousands of rows a second
     return (it.channel_id, it.external_id, str(it.kind), it.parent_external_id, it.thread_root_external_id,
-            it.author_id, it.author_name, it.is_own_account,
-            created.isoformat(" ", "microseconds")[:-6] if created.tzinfo is UTC else sqlite_time(created), it.text,
-            it.url, it.like_count, it.reply_count, it.share_count, str(it.state), digest, raw_json(it.raw), seen, seen)
+            it.author_id, it.author_name, it.is_own_account, sqlite_time(it.created_at), it.text, it.url,
+            it.like_count, it.reply_count, it.share_count, str(it.state), digest, raw_json(it.raw), seen, seen)
 
 
 def _core_row(it: Item, digest: str, now: datetime) -> dict[str, object]:
@@ -235,17 +232,13 @@ def upsert_items(conn: Connection, items: Iterable[Item], *, now: datetime | Non
     call a later duplicate of the same key wins.
     """
     now = now or utcnow()
-    page = items if isinstance(items, list) else list(items)
     by_channel: dict[str, dict[str, Item]] = {}
-    if page and all(it.channel_id == page[0].channel_id for it in page):  # a page: one channel
-        by_channel[page[0].channel_id] = {it.external_id: it for it in page}
-    else:
-        for it in page:
-            by_channel.setdefault(it.channel_id, {})[it.external_id] = it
+    for it in items:
+        by_channel.setdefault(it.channel_id, {})[it.external_id] = it
     result = UpsertResult()
     sqlite = _sqlite(conn)
     for channel_id, batch in by_channel.items():
-        plan = _plan(batch, _existing(conn, channel_id, list(batch)))
+        plan = _plan(batch, _existing(conn, sqlite, channel_id, list(batch)))
         if sqlite is not None:
             _write_sqlite(sqlite, plan, now)
         else:
@@ -261,7 +254,7 @@ def mark_deleted(
     now = now or utcnow()
     gone = [
         (id_, text, state)
-        for id_, _digest, text, state in _existing(conn, channel_id, list(external_ids)).values()
+        for id_, _digest, text, state in _existing(conn, _sqlite(conn), channel_id, list(external_ids)).values()
         if state != ItemState.DELETED
     ]
     if gone:
