@@ -24,7 +24,7 @@ from connectors.errors import (
     RetriableError,
     SourceFormatError,
 )
-from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
+from connectors.parsing import as_int, as_utc, obj_at, parse_iso, skipped, str_at
 from store.models import Item, ItemKind, ItemState
 
 log = logging.getLogger(__name__)
@@ -207,9 +207,7 @@ class FeedPage:
 def _skip_note(notes: list[str], channel_id: str, post: Mapping[str, Any], reason: str) -> None:
     """Record that one malformed post was skipped (logged and reported; the rest of the page is kept)."""
     uri = post.get("uri")
-    message = f"Bluesky-Beitrag {uri if isinstance(uri, str) and uri else '(ohne uri)'} übersprungen: {reason}"
-    log.warning("%s: %s", channel_id, message)
-    notes.append(message)
+    skipped(notes, log, channel_id, f"Bluesky-Beitrag {uri if isinstance(uri, str) and uri else '(ohne uri)'}", reason)
 
 
 def parse_author_feed(channel_id: str, payload: object, own: OwnAccount) -> FeedPage:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from connectors import parsing
 from connectors.base import Capability, Page, StreamContext, ThreadScan, WriteResult, newest_time
 from connectors.errors import AuthError, ConfigurationError, NotFound, SourceFormatError
 from connectors.graph_errors import graph_error_hook, graph_pace_hook, next_page_params
@@ -98,10 +99,7 @@ def skipped(notes: list[str] | None, channel_id: str, what: str, node: Mapping[s
             name: str | None = None) -> None:
     """Log (and, with ``notes``, report) that one malformed node was skipped: the page itself is still stored.
     ``name`` names the node where its id had to be derived."""
-    message = f"{what} {name or describe(node)} übersprungen: {reason}"
-    log.warning("%s: %s", channel_id, message)
-    if notes is not None:
-        notes.append(message)
+    parsing.skipped(notes, log, channel_id, f"{what} {name or describe(node)}", reason)
 
 
 def drain(notes: list[str] | None) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -318,6 +319,10 @@ def parse_json(response: httpx.Response, what: str = "Abruf") -> Any:
         raise SourceFormatError(f"{what}: Antwort von {where} ist kein gültiges JSON") from None
 
 
+_LONG_NUMBER = re.compile(r"[:,\[]\s*-?\d{19}")  # an integer literal orjson may turn into a float
+_LONG_NUMBER_BYTES = re.compile(_LONG_NUMBER.pattern.encode())
+
+
 class NonFiniteFloat(float):
     """NaN or ±Infinity from non-standard JSON: a float the store's orjson refuses, so it keeps it via json."""
 
@@ -327,9 +332,11 @@ def decode_json(body: bytes | str) -> Any:
     :mod:`json` for what orjson refuses but Python accepts (a BOM, UTF-16, lone surrogates, NaN, Infinity), so
     nothing that decoded before fails now. Raises ValueError (or UnicodeDecodeError) for malformed JSON.
 
-    Trap: orjson reads an integer literal beyond 64 bits as a float. API ids are strings for exactly this
-    reason (JavaScript clients), so no platform we read sends such numbers.
+    orjson reads an integer literal beyond 64 bits as a float; a body with a number of 19 or more digits (outside
+    a string, as far as a quick look can tell) is read by :mod:`json`, which keeps such integers exact.
     """
+    if (_LONG_NUMBER_BYTES if isinstance(body, bytes) else _LONG_NUMBER).search(body):  # type: ignore[arg-type]
+        return json.loads(body, parse_constant=NonFiniteFloat)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -25,7 +25,7 @@ from connectors.base import Capability, Page, Stream, StreamContext, ThreadScan,
 from connectors.errors import ConfigurationError, NotFound, SourceFormatError
 from connectors.html import html_to_text
 from connectors.http import parse_json
-from connectors.parsing import zoned_time
+from connectors.parsing import as_int, skipped, zoned_time
 from connectors.registry import Connector, ConnectorStream, register
 from store.config import ChannelConfig
 from store.models import Bookmark, Item, ItemKind
@@ -62,13 +62,7 @@ def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = 
     if type(status_id) is not str or not status_id or (type(account) is not dict
                                                          and not isinstance(account, Mapping)):
         raise SourceFormatError("Mastodon: Beitrag ohne 'id' oder 'account'")
-    created: Any = get("created_at")  # a str when well-formed; anything else fails below
-    try:
-        created_at = datetime.fromisoformat(created)
-    except (TypeError, ValueError):
-        created_at = parse_time(created)  # raises the German message
-    if created_at.tzinfo is not UTC:
-        created_at = parse_time(created)  # another zone (converted) or none (raises)
+    created_at = parse_time(get("created_at"))
     author_id = str(account.get("id") or "")
     content = get("content")
     text = html_to_text(content) if type(content) is str else ""
@@ -80,7 +74,6 @@ def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = 
         parent = get("in_reply_to_id")
         parent_id = parent if type(parent) is str and parent else root_id
     url = get("url") or get("uri")
-    likes, replies, shares = get("favourites_count"), get("replies_count"), get("reblogs_count")
     return Item(
         channel.id,
         status_id,
@@ -93,18 +86,16 @@ def parse_status(node: object, channel: ChannelConfig, *, root_id: str | None = 
         parent_id,
         root_id,
         url if type(url) is str else "",
-        likes if type(likes) is int and likes > 0 else 0,  # as_int, inline: counts are informative, never fatal
-        replies if type(replies) is int and replies > 0 else 0,
-        shares if type(shares) is int and shares > 0 else 0,
+        as_int(get("favourites_count")),
+        as_int(get("replies_count")),
+        as_int(get("reblogs_count")),
         raw=node,
     )
 
 
 def _skipped(notes: list[str], channel_id: str, node: object, reason: str) -> None:
-    """Log and report that one malformed status was skipped: the rest of its page is still stored."""
-    message = f"Mastodon-Beitrag {_status_id(node) or '(ohne id)'} übersprungen: {reason.removeprefix('Mastodon: ')}"
-    log.warning("%s: %s", channel_id, message)
-    notes.append(message)
+    skipped(notes, log, channel_id, f"Mastodon-Beitrag {_status_id(node) or '(ohne id)'}",
+            reason.removeprefix("Mastodon: "))
 
 
 def _status_id(node: object) -> str | None:

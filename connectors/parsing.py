@@ -6,6 +6,7 @@ only where a value is required (:func:`zoned_time` raises :class:`SourceFormatEr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -59,3 +60,12 @@ def zoned_time(value: object, source: str = "") -> datetime:
     if parsed.tzinfo is None:
         raise SourceFormatError(f"{source}Zeitstempel ohne Zeitzone: {value!r:.40}")
     return parsed.astimezone(UTC)
+
+
+def skipped(notes: list[str] | None, log: logging.Logger, channel_id: str, what: str, reason: str) -> None:
+    """Log (on the parser's own ``log``) and, with ``notes``, report that one malformed item was skipped: the
+    rest of its page is still stored. ``what`` names the item ("Mastodon-Beitrag 1234")."""
+    message = f"{what} übersprungen: {reason}"
+    log.warning("%s: %s", channel_id, message)
+    if notes is not None:
+        notes.append(message)

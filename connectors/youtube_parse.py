@@ -25,7 +25,7 @@ from connectors.errors import (
     SourceFormatError,
 )
 from connectors.html import html_to_text
-from connectors.parsing import as_int, as_utc, obj_at, parse_iso, str_at
+from connectors.parsing import as_int, as_utc, obj_at, parse_iso, skipped, str_at
 from store.models import Item, ItemKind, ItemState
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,6 @@ def display_text(snippet: Mapping[str, Any]) -> str:
     return html_to_text(shown) if _YOUTUBE_HTML.search(shown) else shown
 
 
-def _skipped(notes: list[str], channel_id: str, what: str, reason: str) -> None:
-    message = f"{what} übersprungen: {reason}"
-    log.warning("%s: %s", channel_id, message)
-    notes.append(message)
-
-
 def _items_of(payload: object, what: str) -> list[Mapping[str, Any]]:
     if not isinstance(payload, Mapping) or not isinstance(payload.get("items"), list):
         raise SourceFormatError(f"Antwort von {what} hat keine 'items'-Liste")
@@ -113,7 +107,7 @@ def parse_playlist_items(channel_id: str, payload: object) -> VideoPage:
         try:
             published = parse_time(details["videoPublishedAt"])
         except SourceFormatError as exc:
-            _skipped(notes, channel_id, f"YouTube-Video {video_id}", exc.message)
+            skipped(notes, log, channel_id, f"YouTube-Video {video_id}", exc.message)
             continue
         title, description = str_at(snippet, "title"), str_at(snippet, "description")
         # the uploads playlist holds only the channel's own videos
@@ -193,8 +187,8 @@ def _comment_or_note(channel_id: str, comment: Mapping[str, Any], video_id: str,
     try:
         return comment_item(channel_id, comment, video_id, own_ids, reply_count=reply_count)
     except SourceFormatError as exc:
-        _skipped(page.warnings, channel_id, f"YouTube-Kommentar {comment_id or '(ohne id)'} zu Video {video_id}",
-                 exc.message)
+        skipped(page.warnings, log, channel_id, f"YouTube-Kommentar {comment_id or '(ohne id)'} zu Video {video_id}",
+                exc.message)
         return None
 
 
@@ -211,8 +205,8 @@ def parse_comment_threads(channel_id: str, payload: object, video_id: str, own_i
             thread_id = thread.get("id")
             if isinstance(thread_id, str) and thread_id:
                 page.seen.add(thread_id)
-            _skipped(page.warnings, channel_id, f"YouTube-Kommentarthread {thread_id or '(ohne id)'}",
-                     "kein 'topLevelComment'")
+            skipped(page.warnings, log, channel_id, f"YouTube-Kommentarthread {thread_id or '(ohne id)'}",
+                    "kein 'topLevelComment'")
             continue
         total = as_int(snippet.get("totalReplyCount"))
         top_item = _comment_or_note(channel_id, top, video_id, own_ids, page, reply_count=total)

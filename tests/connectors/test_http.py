@@ -18,7 +18,7 @@ from connectors.errors import (
     RetriableError,
     SourceFormatError,
 )
-from connectors.http import USER_AGENT, HttpClient, RetryPolicy, parse_reset, parse_retry_after, safe_url
+from connectors.http import USER_AGENT, HttpClient, RetryPolicy, decode_json, parse_reset, parse_retry_after, safe_url
 from tests.connectors.conftest import SleepRecorder
 
 URL = "https://social.musterstadt.de/api/v1/timelines/home?access_token=GEHEIM123&max_id=5"
@@ -182,3 +182,16 @@ def test_header_parsers() -> None:
     assert parse_reset("2026-05-28T20:27:40Z", now=NOW) == pytest.approx(60.0)
     assert parse_reset(str(NOW + 30), now=NOW) == pytest.approx(30.0)
     assert safe_url("https://user:pw@host.example:8443/a/b?token=x#f") == "https://host.example:8443/a/b"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"a": 123456789012345678901234567890}', {"a": 123456789012345678901234567890}),
+        ('[1, -9223372036854775809]', [1, -9223372036854775809]),
+        (b'{"id": "12345678901234567890", "n": 7}', {"id": "12345678901234567890", "n": 7}),
+    ],
+)
+def test_decode_json_keeps_long_integers_exact(body: bytes | str, expected: object) -> None:
+    """orjson would read the first two as floats (precision lost); an id string of 20 digits stays on orjson."""
+    assert decode_json(body) == expected
