@@ -156,19 +156,17 @@ class FacebookConnector(graph.GraphConnector):
             raise ConfigurationError("Facebook: account_id (die ID der Seite) fehlt in channels.yaml")
         own = graph.own_account(page_id, channel.own_account_ids)
         limit = graph.page_size(channel, PAGE_SIZE)
-        notes: list[str] = []
 
-        def comments(post_id: str, payload: object) -> tuple[list[Item], set[str]]:
+        def comments(post_id: str, payload: object, notes: list[str]) -> tuple[list[Item], set[str]]:
             # malformed nodes exist upstream too: their ids count as seen, so a stored copy is not marked deleted
             ids = {cid for n in graph.data_of(payload) if (cid := comment_id(n, post_id))}
             return parse_comments_page(payload, channel.id, post_id, own, notes), ids
 
         return [
             graph.OwnPostsStream(self.api, f"{graph.object_id(page_id)}/posts", {"fields": POST_FIELDS, "limit": limit},
-                                 lambda payload: parse_posts_page(payload, channel.id, notes), send_since=True,
-                                 notes=notes),
+                                 lambda payload, notes: parse_posts_page(payload, channel.id, notes), send_since=True),
             graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "filter": "stream",
-                                                          "order": "chronological", "limit": limit}, comments, notes),
+                                                          "order": "chronological", "limit": limit}, comments),
         ]
 
     def reply(self, parent_external_id: str, text: str) -> WriteResult:

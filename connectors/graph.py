@@ -102,15 +102,6 @@ def skipped(notes: list[str] | None, channel_id: str, what: str, node: Mapping[s
     parsing.skipped(notes, log, channel_id, f"{what} {name or describe(node)}", reason)
 
 
-def drain(notes: list[str] | None) -> list[str]:
-    """The notes collected so far (emptied): they go with the page just parsed."""
-    if not notes:
-        return []
-    out = list(notes)
-    notes.clear()
-    return out
-
-
 def data_of(payload: object) -> list[JsonObject]:
     """The ``data`` list of an edge response; anything else is a :class:`SourceFormatError`."""
     if not isinstance(payload, Mapping) or not isinstance(payload.get("data"), list):
@@ -221,16 +212,19 @@ def _posts_bookmark(ctx: StreamContext, stream: str, items: Iterable[Item]) -> B
     return Bookmark(channel_id=ctx.channel.id, stream=stream, newest_at=newest)
 
 
+PageParser = Callable[[object, list[str]], list[Item]]
+"""(one page of posts, where to note skipped nodes) -> its well-formed items."""
+
+
 class OwnPostsStream:
     """The account's own posts, newest first; bookmark: the newest post time (saved when the stream is done)."""
 
     name: ClassVar[str] = "posts"
     is_sorted: ClassVar[bool] = False
 
-    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: Callable[[object], list[Item]],
-                 *, send_since: bool, notes: list[str] | None = None) -> None:
+    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: PageParser, *,
+                 send_since: bool) -> None:
         self.api, self.edge, self.params, self.parse, self.send_since = api, edge, params, parse, send_since
-        self.notes = notes  # where ``parse`` reports skipped nodes; each page takes the notes of its payload
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         bound = _lower_bound(ctx, self.name)
@@ -239,17 +233,19 @@ class OwnPostsStream:
             params["since"] = str(int(bound.timestamp()))
         seen: list[Item] = []
         for payload, label in self.api.listing(self.edge, params):
-            parsed = self.parse(payload)
+            notes: list[str] = []
+            parsed = self.parse(payload, notes)
             items = [it for it in parsed if bound is None or it.created_at >= bound]
             seen.extend(items)
-            yield Page(items, cursor=label, warnings=drain(self.notes))
+            yield Page(items, cursor=label, warnings=notes)
             if len(items) < len(parsed):
                 break  # newest first: everything further back is older still (also where 'since' is unknown)
         yield Page([], bookmark=_posts_bookmark(ctx, self.name, seen))
 
 
-ThreadParser = Callable[[str, object], tuple[list[Item], set[str]]]
-"""(post id, one page of its comments) -> (items, ids of every node upstream, malformed ones included)."""
+ThreadParser = Callable[[str, object, list[str]], tuple[list[Item], set[str]]]
+"""(post id, one page of its comments, where to note skipped nodes) -> (items, ids of every node upstream,
+malformed ones included)."""
 
 
 class ThreadScanStream:
@@ -262,9 +258,8 @@ class ThreadScanStream:
     name: ClassVar[str] = "comments"
     is_sorted: ClassVar[bool] = False
 
-    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: ThreadParser,
-                 notes: list[str] | None = None) -> None:
-        self.api, self.edge, self.params, self.parse, self.notes = api, edge, params, parse, notes
+    def __init__(self, api: GraphApi, edge: str, params: Mapping[str, str], parse: ThreadParser) -> None:
+        self.api, self.edge, self.params, self.parse = api, edge, params, parse
 
     def read(self, ctx: StreamContext) -> Iterator[Page]:
         for post_id, _created in ctx.recent_posts:
@@ -284,14 +279,14 @@ class ThreadScanStream:
             if page is None:
                 break
             payload, label = page
+            notes: list[str] = []
             try:
-                items, ids = self.parse(post_id, payload)
+                items, ids = self.parse(post_id, payload, notes)
             except NotFound as exc:
-                drain(self.notes)
                 yield Page([], warnings=[f"Kommentare zu Beitrag {post_id} nicht abrufbar: {exc.message}"])
                 return
             seen |= ids
-            yield Page(items, cursor=label, warnings=drain(self.notes))
+            yield Page(items, cursor=label, warnings=notes)
         yield Page([], thread=ThreadScan(post_id, frozenset(seen)))
 
 

@@ -169,9 +169,8 @@ class InstagramConnector(graph.GraphConnector):
         own = graph.own_account(account_id, channel.own_account_ids,
                                 [channel.handle, str(channel.options.get("username", ""))])
         limit = graph.page_size(channel, PAGE_SIZE)
-        notes: list[str] = []
 
-        def comments(media_id: str, payload: object) -> tuple[list[Item], set[str]]:
+        def comments(media_id: str, payload: object, notes: list[str]) -> tuple[list[Item], set[str]]:
             nodes = [_all_replies(self.api, node, limit) for node in graph.data_of(payload)]
             return parse_comment_nodes(nodes, channel.id, media_id, own, notes=notes), _ids(nodes)
 
@@ -179,9 +178,9 @@ class InstagramConnector(graph.GraphConnector):
             # the media edge knows no 'since': the stream stops at the first media older than the bound
             graph.OwnPostsStream(self.api, f"{graph.object_id(account_id)}/media",
                                  {"fields": MEDIA_FIELDS, "limit": limit},
-                                 lambda payload: parse_media_page(payload, channel.id, account_id, notes),
-                                 send_since=False, notes=notes),
-            graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "limit": limit}, comments, notes),
+                                 lambda payload, notes: parse_media_page(payload, channel.id, account_id, notes),
+                                 send_since=False),
+            graph.ThreadScanStream(self.api, "comments", {"fields": COMMENT_FIELDS, "limit": limit}, comments),
         ]
 
     def reply(self, parent_external_id: str, text: str) -> WriteResult:

@@ -370,7 +370,7 @@ def test_not_found_inside_a_thread_is_a_warning_not_a_deleted_post(monkeypatch: 
     ctx = replace(_ctx(), recent_posts=[("104857600123456_1", utcnow())])
     api = graph.GraphApi(HttpClient(transport=_scripted([(200, {"data": []})], [])), ctx.channel, "Facebook")
 
-    def replies_vanished(_post_id: str, _payload: object) -> tuple[list[Item], set[str]]:
+    def replies_vanished(_post_id: str, _payload: object, _notes: list[str]) -> tuple[list[Item], set[str]]:
         raise errors.NotFound("Kommentar existiert nicht (mehr)")  # e.g. a comment's /replies (Instagram)
 
     pages = list(graph.ThreadScanStream(api, "comments", {}, replies_vanished).read(ctx))
