@@ -59,7 +59,7 @@ def run_triage(engine: Engine, cfg: Config) -> TriageCounts:
             select(func.count()).select_from(item)
             .where(item.c.is_own_account.is_(False), item.c.kind != "post", item.c.state != "deleted", no_triage)
         ).scalar_one()
-    triager = Triager(cfg.policy)
+    triager = Triager(cfg.policy, config_dir=cfg.directory)
     sla = {c.id: c.sla_minutes for c in cfg.channels if c.sla_minutes}
     with Progress(TextColumn("Sichtung"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:

@@ -26,6 +26,7 @@ import orjson
 from moderation.abuse_features import (
     CHAR_MAX,
     CHAR_MIN,
+    MODEL_FORMAT,
     Cues,
     GroupedWeights,
     char_grams,
@@ -37,12 +38,12 @@ from moderation.abuse_features import (
     has_lexicon_cue,
     sparse_counts,
 )
-from moderation.abuse_lexicon import CATEGORIES, Lexicon, TermHit
+from moderation.abuse_lexicon import CATEGORIES, SOURCE_LEXICON, Lexicon, TermHit
 from moderation.normalise import normalise, tokens
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "abuse_model.json"
-DEFAULT_LEXICON = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
-FORMATS = ("netzpflege-abuse-linear/1", "netzpflege-abuse-linear/2")  # 1: flat weights, converted at load
+DEFAULT_LEXICON = SOURCE_LEXICON  # the shipped config/lexicon.yaml
+FORMATS = ("netzpflege-abuse-linear/1", MODEL_FORMAT)  # 1: flat weights, converted at load
 _CLEAR_SCORE = 0.95  # score reported for clear lexicon cases the model scored lower
 _TOP_FEATURES = 5
 _CACHE_LIMIT = 200_000
@@ -93,7 +94,7 @@ def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
         return []  # no term, pattern or aimed insult: nothing clear (the common case, fast)
     found = []
     for name, cat in lexicon.categories.items():
-        pattern_key, lex_key = _CUE_NAMES.get(name) or (f"x:pattern_{name}", f"x:lex_{name}")
+        pattern_key, lex_key = _CUE_NAMES[name]  # from_dict admits only CATEGORIES
         if pattern_key in dense:
             hit = cat.override or cat.person_target  # person-target patterns are aimed by construction
         elif cat.person_target:
@@ -145,15 +146,19 @@ class AbuseModel:
         self._always = lexicon.unanchored_patterns
 
     @classmethod
-    def load(cls, path: Path | None = None, lexicon_path: Path | None = None) -> AbuseModel:
-        """The shipped model (or ``path``) with ``lexicon.yaml`` of the configuration folder (or ``lexicon_path``).
+    def load(cls, path: Path | None = None, lexicon_path: Path | None = None,
+             config_dir: Path | None = None) -> AbuseModel:
+        """The shipped model (or ``path``) with ``lexicon.yaml`` of the configuration folder ``config_dir`` (default:
+        :func:`store.config.config_dir`), or ``lexicon_path``; the shipped lexicon when the folder has none.
 
         Raises :class:`ModelError` or :class:`~moderation.abuse_lexicon.LexiconError`.
         """
         if lexicon_path is None:
-            from store.config import config_dir
+            if config_dir is None:
+                from store.config import config_dir as default_dir
 
-            configured = config_dir() / "lexicon.yaml"
+                config_dir = default_dir()
+            configured = config_dir / "lexicon.yaml"
             lexicon_path = configured if configured.is_file() else DEFAULT_LEXICON
         model_path = path or MODEL_PATH
         try:
@@ -218,10 +223,6 @@ class AbuseModel:
             self._chunk_cache.clear()
         self._chunk_cache[chunk] = entry
         return entry
-
-    def threshold(self, found: Cues) -> float:
-        """The decision threshold for a text: lower when the lexicon found something (chosen by CV)."""
-        return self.threshold_cue if has_lexicon_cue(found.dense) else self.threshold_no_cue
 
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
         """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues.
@@ -304,7 +305,7 @@ class AbuseModel:
 
     def _result(self, z: float, found: Cues, parts: Callable[[list[str]], _Parts]) -> AbuseResult:
         cue = has_lexicon_cue(found.dense)
-        threshold = self.threshold_cue if cue else self.threshold_no_cue  # as self.threshold(found)
+        threshold = self.threshold_cue if cue else self.threshold_no_cue  # lower with a lexicon cue (chosen by CV)
         model_says = z >= threshold
         clear = clear_categories(found.dense, self.lexicon) if cue else []
         margin = z - threshold

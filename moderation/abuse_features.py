@@ -21,6 +21,7 @@ from typing import Any
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, PatternHit, TermHit
 from moderation.normalise import tokens
 
+MODEL_FORMAT = "netzpflege-abuse-linear/2"  # what `netzpflege train` writes: weights grouped (see group_weights)
 CHAR_MIN = 3
 CHAR_MAX = 6
 _URL = re.compile(r"https?://\S+|www\.\S+")

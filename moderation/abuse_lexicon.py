@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from moderation.matching import has_top_level_bar
 from moderation.normalise import normalise
 
 CATEGORIES = ("insult", "profanity", "threat", "hate", "spam", "doxxing")
@@ -81,7 +82,7 @@ def anchors(rx: str) -> frozenset[str] | None:
     if not rx.startswith("\\b"):
         return None
     rest = rx[2:]
-    if len(_split_top(rest)) > 1:
+    if has_top_level_bar(rest):
         return None  # "\\bword|other": the other alternative may match anywhere
     after = ""
     if rest.startswith("("):
@@ -214,8 +215,10 @@ class Lexicon:
             return cls.from_dict(built, str(path), checked=True)
         import yaml  # only for a lexicon that differs from the shipped one
 
+        from store.config import YAML_LOADER
+
         try:
-            data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = yaml.load(raw, Loader=YAML_LOADER)
         except yaml.YAMLError as exc:
             raise LexiconError(f"{path}: Lexikon nicht lesbar: {exc}") from exc
         return cls.from_dict(data, str(path))

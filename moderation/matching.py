@@ -80,7 +80,7 @@ def _grouped(fragments: Iterable[str]) -> str:
     for fragment in fragments:
         if not fragment or not fragment[0].isalnum():
             raise ValueError(f"Muster muss mit einem Buchstaben beginnen: {fragment!r}")
-        if _has_top_level_bar(fragment):
+        if has_top_level_bar(fragment):
             raise ValueError(f"Muster mit „|“ außerhalb einer Klammer: {fragment!r}")
         groups.setdefault(fragment[0], set()).add(fragment[1:])
     parts = []
@@ -90,7 +90,7 @@ def _grouped(fragments: Iterable[str]) -> str:
     return "|".join(parts)
 
 
-def _has_top_level_bar(fragment: str) -> bool:
+def has_top_level_bar(fragment: str) -> bool:
     """Whether ``|`` splits the whole fragment (grouping by the first letter would then change its meaning)."""
     depth, i, in_class = 0, 0, False
     while i < len(fragment):

@@ -16,6 +16,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moderation.normalise import normalise
@@ -111,13 +112,15 @@ def _capped(text: str, limit: int) -> str:
 
 
 class Triager:
-    """Runs the pipeline with one policy and one abuse model (loaded from its data files if not given)."""
+    """Runs the pipeline with one policy and one abuse model (if not given: the shipped model with the lexicon of
+    the configuration folder ``config_dir``, see :meth:`AbuseModel.load`)."""
 
-    def __init__(self, policy: Policy, abuse_model: AbuseModel | None = None) -> None:
+    def __init__(self, policy: Policy, abuse_model: AbuseModel | None = None, *,
+                 config_dir: Path | None = None) -> None:
         if abuse_model is None:
             from moderation.abuse import AbuseModel
 
-            abuse_model = AbuseModel.load()
+            abuse_model = AbuseModel.load(config_dir=config_dir)
         self.policy = policy
         self.abuse = abuse_model
         self.ladder = UrgencyLadder(policy)

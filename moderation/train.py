@@ -24,6 +24,7 @@ from moderation.abuse_features import (
     CHAR_MAX,
     CHAR_MIN,
     DENSE_NAMES,
+    MODEL_FORMAT,
     clean,
     cues,
     group_weights,
@@ -33,7 +34,6 @@ from moderation.abuse_features import (
 from moderation.abuse_lexicon import Lexicon
 from moderation.normalise import normalise
 
-MODEL_FORMAT = "netzpflege-abuse-linear/2"  # 2: weights grouped (see group_weights)
 C_GRID = (0.05, 0.1, 0.2)
 MIN_DF_CHARS = 3
 MIN_DF_WORDS = 2

@@ -215,7 +215,7 @@ def config_dir() -> Path:
     return local if (local / "channels.yaml").is_file() else DEFAULT_DIR
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 5-10x faster start-up
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 5-10x faster start-up
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -228,7 +228,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def load_model(path: Path, model: type[M]) -> M:
     """Read one YAML file into ``model``; every failure becomes a :class:`ConfigError` naming file and key."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"{path}: Datei fehlt") from None
     except UnicodeDecodeError:

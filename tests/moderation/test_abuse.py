@@ -310,3 +310,11 @@ def test_ngram_lengths_without_weights_are_skipped_and_change_nothing() -> None:
     for text in [c["text"] for c in CASES[:20]] + ["a", "ab", "Du Vollidiot!"]:
         z, _ = model.decision(text)
         assert z == pytest.approx(model._decision_reference(text)[0], abs=1e-9), text
+
+
+def test_the_lexicon_comes_from_the_given_configuration_folder(tmp_path: Path) -> None:
+    """`--config-dir` reaches the lexicon too, not only the policy (it used to read the current folder's)."""
+    (tmp_path / "lexicon.yaml").write_text(
+        "categories:\n  spam:\n    override: true\n    patterns: ['\\bsonderposten\\b']\n", encoding="utf-8")
+    assert AbuseModel.load(config_dir=tmp_path).assess("Sonderposten im Angebot!").categories == ["spam"]
+    assert AbuseModel.load(config_dir=tmp_path / "leer").assess("Sonderposten im Angebot!").categories == []
