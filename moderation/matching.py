@@ -40,10 +40,6 @@ class WordStartPattern:
         where = self.locate.search(padded, pos)
         return self.exact.match(padded, where.start()) if where else None
 
-    def occurs(self, padded: str) -> bool:
-        """Whether any fragment, excluded or not, matches somewhere."""
-        return self.locate.search(padded) is not None
-
     def match(self, padded: str) -> re.Match[str] | None:
         """Like ``exact.match(padded)``: a fragment at the first word start."""
         return self.exact.match(padded)
@@ -73,6 +69,11 @@ def word_start_regex(fragments: Iterable[str], *, excluded: Iterable[str] = ()) 
     else:
         exact = re.compile(f"{_LEAD}(?:{body})")
     return WordStartPattern(exact, re.compile(f"{_LEAD}{_trie(included + skipped)}"))
+
+
+def word_start_locator(fragments: Iterable[str]) -> re.Pattern[str]:
+    """Where any fragment matches at a word start of ``" " + text`` (not which one: see :func:`word_start_regex`)."""
+    return re.compile(f"{_LEAD}{_trie(list(fragments))}")
 
 
 def _grouped(fragments: Iterable[str]) -> str:

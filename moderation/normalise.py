@@ -60,7 +60,6 @@ _SPACING = re.compile(r"[ .\-_*/|+]")
 # leaves them unchanged by leetspeak), whitespace other than " " (str.split's), Greek/Cyrillic letters,
 # invisibles (NFKC and case folding map every invisible to one, checked in the tests).
 _ODD_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_ASCII_RARE = re.compile("[0-9\t\n\x0b\x0c\r\x1c-\x1f]")
 _STRANGE_CHARS = "\u0370-\u052f" + "".join(chr(c) for c in _INVISIBLE)
 _RARE = re.compile("[0-9" + _ODD_SPACE + _STRANGE_CHARS + "]")
 _STRANGE = re.compile(f"[{_STRANGE_CHARS}]")
@@ -159,11 +158,9 @@ def _normalise_fast(text: str) -> tuple[str, bool]:
     """
     if text.isascii():
         folded = text.lower()
-        rare = _ASCII_RARE.search(folded) is not None
+        rare = _RARE.search(folded) is not None
     else:
-        folded = unicodedata.normalize("NFKC", text).casefold()
-        if not unicodedata.is_normalized("NFKC", folded):
-            folded = unicodedata.normalize("NFKC", folded)
+        folded = _fold_case(text)
         rare = _RARE.search(folded) is not None
         if rare and _STRANGE.search(folded):
             return _normalise_once(text), False
@@ -187,13 +184,17 @@ def _may_collapse(text: str) -> bool:
     return _LETTER_RUN.search(text) is not None or "...." in text or "!!!!" in text or "????" in text
 
 
+def _fold_case(text: str) -> str:
+    """NFKC and case folding (which can leave a text that NFKC changes again: then NFKC once more)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return folded if unicodedata.is_normalized("NFKC", folded) else unicodedata.normalize("NFKC", folded)
+
+
 def _normalise_once(text: str) -> str:
     if not text.isascii():
         if _INVISIBLE_RE.search(text):
             text = _INVISIBLE_RE.sub("", text)
-        text = unicodedata.normalize("NFKC", text).casefold()
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
+        text = _fold_case(text)
         if _INVISIBLE_RE.search(text):  # NFKC can create them (rare compatibility forms)
             text = _INVISIBLE_RE.sub("", text)
     else:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderation.matching import WordStartPattern, matched_text, word_start_regex
+from moderation.matching import WordStartPattern, matched_text, word_start_locator, word_start_regex
 from moderation.normalise import normalise
 from store.config import Policy, UrgencyClass
 
@@ -53,10 +53,11 @@ class _Rung:
     pattern: WordStartPattern | None  # terms at word starts; with exclusions, group "x" marks excluded phrases
 
     @classmethod
-    def compile(cls, spec: UrgencyClass) -> _Rung:
-        if not spec.terms:
+    def compile(cls, spec: UrgencyClass, terms: list[str]) -> _Rung:
+        """``terms``: ``_fragments(spec.terms)``."""
+        if not terms:
             return cls(spec, None)
-        return cls(spec, word_start_regex(_fragments(spec.terms), excluded=_fragments(spec.exclude)))
+        return cls(spec, word_start_regex(terms, excluded=_fragments(spec.exclude)))
 
     def match(self, padded: str) -> str | None:
         """The first term at a word start of ``padded`` (" " + normalised) outside excluded phrases."""
@@ -71,9 +72,10 @@ class UrgencyLadder:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.rungs = [_Rung.compile(spec) for spec in policy.urgency]
-        every_term = [f for spec in policy.urgency for f in _fragments(spec.terms)]
-        self._any_term = word_start_regex(every_term) if every_term else None  # rejects most comments
+        terms = [_fragments(spec.terms) for spec in policy.urgency]
+        self.rungs = [_Rung.compile(spec, fragments) for spec, fragments in zip(policy.urgency, terms, strict=True)]
+        every_term = [f for fragments in terms for f in fragments]
+        self._any_term = word_start_locator(every_term) if every_term else None  # rejects most comments
 
     def classify(
         self,
@@ -84,7 +86,7 @@ class UrgencyLadder:
     ) -> UrgencyResult:
         """See :func:`classify_urgency`."""
         padded = " " + normalised
-        some_term = self._any_term is not None and self._any_term.occurs(padded)
+        some_term = self._any_term is not None and self._any_term.search(padded) is not None
         for rung in self.rungs:
             spec = rung.spec
             if spec.needs_question and not is_question:

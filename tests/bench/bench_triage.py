@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 TRAINING_TSV = Path(__file__).parents[2] / "moderation/model/training/germeval2018.training.txt"
@@ -92,13 +92,6 @@ def run_command(lines: Sequence[str]) -> float:
     if written != len(lines):
         raise SystemExit(f"triage schrieb {written} statt {len(lines)} Zeilen")
     return elapsed
-
-
-def _micros(items: Sequence[str], stage: Callable[[str], object]) -> float:
-    start = time.perf_counter()
-    for item in items:
-        stage(item)
-    return (time.perf_counter() - start) / len(items) * 1e6
 
 
 def stage_figures(texts: Sequence[str]) -> str:

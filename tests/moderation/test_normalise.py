@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.normalise import normalise, tokens
+from moderation.normalise import _normalise_fast, _normalise_once, normalise, tokens
 
 EVASIONS = [
     "Arschloch",
@@ -87,6 +87,13 @@ def test_total_and_idempotent(text: str) -> None:
     assert isinstance(once, str)
     assert normalise(once) == once
     assert all(tok for tok in tokens(once))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_TEXTS, st.lists(st.sampled_from(list("ab1 \t.!?.aaa")), max_size=30).map("".join)))
+def test_the_fast_path_folds_as_the_full_one(text: str) -> None:
+    """The shortcuts of the common case (ASCII, nothing to undo) never change the result of the first fold."""
+    assert _normalise_fast(text)[0] == _normalise_once(text)
 
 
 @settings(max_examples=300, deadline=None)
