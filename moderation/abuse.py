@@ -29,14 +29,10 @@ from moderation.abuse_features import (
     MODEL_FORMAT,
     Cues,
     GroupedWeights,
-    char_grams,
     clean,
-    cues,
     cues_of_hits,
-    flat_weights,
     group_weights,
     has_lexicon_cue,
-    sparse_counts,
 )
 from moderation.abuse_lexicon import CATEGORIES, SOURCE_LEXICON, Lexicon, TermHit
 from moderation.normalise import normalise, tokens
@@ -137,8 +133,6 @@ class AbuseModel:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
         self.lexicon = lexicon
-        self._grouped = grouped
-        self._flat: dict[str, float] | None = None  # every weight by feature name, built on demand (tests)
         self._gram_lengths = sorted(set(map(len, self._chars)))  # lengths with weights: the ones sliced
         self._slicers: dict[int, _Slicer] = {}  # by padded word length
         self._word_cache: dict[str, _WordEntry] = {}
@@ -225,11 +219,11 @@ class AbuseModel:
         return entry
 
     def decision(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
-        """The raw linear decision value (compare with :meth:`threshold`) and the lexicon cues.
+        """The raw linear decision value (compare with ``threshold_cue``/``threshold_no_cue``) and the lexicon cues.
 
         The hot path: one cached look-up per whitespace-separated chunk (n-gram sums are additive per word,
-        lexicon hits are per word); patterns run only where a word may start them. Equals
-        :meth:`_decision_reference` up to float rounding.
+        lexicon hits are per word); patterns run only where a word may start them. Equals the training features
+        times the weights up to float rounding (the reference in tests/moderation/test_abuse.py).
         """
         cleaned = clean(normalise(text) if normalised is None else normalised)
         cache = self._chunk_cache
@@ -261,32 +255,9 @@ class AbuseModel:
             z += weights.get(name, 0.0) * value
         return z, found
 
-    @property
-    def _weights(self) -> dict[str, float]:
-        """Every weight by its feature name, as training names them (for the reference path)."""
-        if self._flat is None:
-            self._flat = flat_weights(self._grouped)
-        return self._flat
-
-    def _decision_reference(self, text: str, normalised: str | None = None) -> tuple[float, Cues]:
-        """:meth:`decision` as training defines it: feature counts times weights (slow; the reference for tests)."""
-        found = cues(text, clean(normalise(text) if normalised is None else normalised), self.lexicon)
-        chars, n_chars, grams, n_words = sparse_counts(found.words)
-        get = self._weights.get
-        z = self.bias
-        for counts, total in ((chars, n_chars), (grams, n_words)):
-            if total:
-                z += sum(get(name, 0.0) * count for name, count in counts.items()) / math.sqrt(total)
-        z += sum(get(name, 0.0) * value for name, value in found.dense.items())
-        return z, found
-
     def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
         """Judge one comment; ``normalised`` = :func:`moderation.normalise.normalise` of it, if already known."""
         return self._result(*self.decision(text, normalised), self._parts)
-
-    def _assess_reference(self, text: str, normalised: str | None = None) -> AbuseResult:
-        """:meth:`assess` on the reference decision value and per-word parts (the fast path must give the same)."""
-        return self._result(*self._decision_reference(text, normalised), self._parts_reference)
 
     def _parts(self, words: list[str]) -> _Parts:
         """The per-word parts of the score of ``words`` (for the evidence of flagged comments), from the cache."""
@@ -295,15 +266,9 @@ class AbuseModel:
         bigrams = list(map(dict.get, followers, islice(words, 1, None), _ZEROS))
         return chars, unigrams, bigrams, sum(n_grams)
 
-    def _parts_reference(self, words: list[str]) -> _Parts:
-        """:meth:`_parts` from the feature names of training (slow; for tests)."""
-        get = self._weights.get
-        chars = [sum(get(f"c:{gram}", 0.0) for gram in char_grams(w)) for w in words]
-        unigrams = [get(f"w:{w}", 0.0) for w in words]
-        bigrams = [get(f"b:{a} {b}", 0.0) for a, b in zip(words, words[1:], strict=False)]
-        return chars, unigrams, bigrams, sum(len(char_grams(w)) for w in words)
-
     def _result(self, z: float, found: Cues, parts: Callable[[list[str]], _Parts]) -> AbuseResult:
+        """The result for decision value ``z``; ``parts`` gives the per-word parts of the score (:meth:`_parts`, or
+        the tests' reference from the training features)."""
         cue = has_lexicon_cue(found.dense)
         threshold = self.threshold_cue if cue else self.threshold_no_cue  # lower with a lexicon cue (chosen by CV)
         model_says = z >= threshold
