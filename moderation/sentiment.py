@@ -36,8 +36,8 @@ from functools import cache
 from itertools import chain, compress
 
 from moderation.sentiment_context import ContextTagger, Retagging
-from moderation.sentiment_data import SentimentData, load_index
-from moderation.sentiment_data import load as load_data
+from moderation.sentiment_data import DATA_PATH, SentimentData, load_index, scorer_words
+from moderation.sentiment_data import parse as parse_data
 from moderation.sentiment_inflect import LETTERS, predicative_lower, rule_lemma
 from moderation.sentiment_tagger import GermanTagger, load_tagger
 from moderation.sentiment_tokenizer import PatternTokenizer
@@ -64,25 +64,23 @@ class _TokenLemmas:
     by_tag: dict[str, _Lemma]
     default: _Lemma
     flags: int  # _SCORES | _EDGY | _NEEDS_TAG
-    needs_tag: bool  # the possible lemmas would score differently: the real tag may be needed
     deviant: Retagging | None  # the context rules that would give a differently scoring lemma
     varies: bool  # the possible lemmas differ at all (matters only on the rare exact path)
     # For the scorer tokenizer's emoticon/sarcasm merging across tokens ("Info ... O" -> "o.O"):
     firsts: frozenset[str]  # first characters (over all lemmas) that can end a merge pair
     lasts: frozenset[str]  # last characters that can start one
     may_vanish: bool  # some lemma is dropped, so neighbours may become adjacent
-    edgy: bool  # this token can start a merge with the next: check the sentence
     words: tuple[str, ...]  # default.lower
 
 
 _VANISHED = _Lemma(None, (), ())  # a token textblob-de drops
 _VERB_RULE_STARTS = "eai"  # letters a verb rule lemma can start with that its word does not (see `_quick_inert`)
 _STAND_IN = "xxxx"  # a word the scorer does not know: stands for an inert token's lemmas (checked at start-up)
-_UNDECIDED = _TokenLemmas(None, False, {}, _VANISHED, 0, False, None, False, frozenset(), frozenset(), False, False,
+_UNDECIDED = _TokenLemmas(None, False, {}, _VANISHED, 0, None, False, frozenset(), frozenset(), False,
                           ())  # `_Engine._quick_inert` cannot tell (a marker, never used as lemmas)
 _SCORES = 1  # some lemma has a word that gets a score: the sentence must be looked at
-_EDGY = 2  # `_TokenLemmas.edgy`
-_NEEDS_TAG = 4  # `_TokenLemmas.needs_tag`
+_EDGY = 2  # this token can start a merge with the next: check the sentence
+_NEEDS_TAG = 4  # the possible lemmas would score differently: the real tag may be needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,23 +125,21 @@ class _Engine:
         if _STAND_IN in self.lexicon.words or _STAND_IN in self.lexicon.emoticons:
             raise ValueError(f"{_STAND_IN!r} ist ein Wort des Sentiment-Lexikons: anderen Platzhalter wählen")
         self._lemmas: dict[tuple[str, bool, str], _TokenLemmas] = {}
-        self._inert: dict[str, _TokenLemmas | None] = {}  # `_inert_option` by token
+        self._inert_seen: set[str] = set()  # tokens `_inert_option` has looked at (see `_options_at`)
         self._stand_ins: dict[tuple[frozenset[str], frozenset[str]], _TokenLemmas] = {}
         self._plain = self._stand_in(frozenset(), frozenset())  # the stand-in of most inert tokens
-        self._matters = frozenset(self.lexicon.words).union(self.lexicon.negations, self.lexicon.emoticons)
+        self._matters = scorer_words(data)
         self._matters_or_bang = self._matters | {"!", "(!)"}
         self._scoring = frozenset(self.lexicon.words).union(self.lexicon.emoticons, ["(!)"])  # see `_scores`
         self._merge_firsts, self._merge_seconds = self.english.merge_firsts, self.english.merge_seconds
         # Lower-case letters whose title case is their upper case and lower-cases back, and those of them that
         # can end a merge pair at the start of a word, as they are or title-cased.
-        self._plain_letters = frozenset(string.ascii_lowercase + "äöü")
+        self._plain_letters = LETTERS - {"ß"}
         self._edge_starts = frozenset(c for c in self._plain_letters if {c, c.upper()} & self._merge_seconds)
         for c in self._plain_letters:  # (what the shortcuts in `_inert_option` rely on)
             if c.title() != c.upper() or len(c.upper()) != 1 or c.upper().lower() != c:
                 raise ValueError(f"{c!r}: Groß-/Kleinschreibung nicht umkehrbar")
         self._risky = risky
-        if not {w.lower() for w in self.tagger.singularize.exceptions()} <= risky:
-            raise ValueError("Index veraltet: `python -m moderation.sentiment_data` ausführen")
         # A verb rule lemma ends in "n" and starts with the word's first letter, its third (after "ge"), or
         # one of these; none of them may take part in a merge for `_quick_inert`'s edges to hold.
         # A singular from a rule ends in its replacement's last letter: none may take part in a merge either.
@@ -220,7 +216,7 @@ class _Engine:
         rules = self.tagger.rules
         context: ContextTagger | None = None
         chosen = [o.words for o in options]
-        for i in compress(range(last + 1), [o.needs_tag for o in options]):
+        for i in compress(range(last + 1), [o.flags & _NEEDS_TAG for o in options]):
             option = options[i]
             deviant = option.deviant
             if deviant is not None and rules.may_retag(i, words, tags, deviant):
@@ -241,7 +237,7 @@ class _Engine:
     def _forget(self) -> None:
         """Start the per-token caches afresh (they are bounded)."""
         self._lemmas.clear()
-        self._inert.clear()
+        self._inert_seen.clear()
         for by_token in (*self._by_token, *self._quiet):
             by_token.clear()
 
@@ -253,18 +249,18 @@ class _Engine:
         without a tag (see `_inert_option`)."""
         if inert:
             token = tokens[i]
-            if token in self._inert:
-                option = self._inert[token]
-            else:
-                if len(self._inert) > _CACHE_LIMIT:
+            # A token seen before is here again only when it had no stand-in (else `_by_token` has it).
+            if token not in self._inert_seen:
+                if len(self._inert_seen) > _CACHE_LIMIT:
                     self._forget()
-                option = self._inert[token] = self._inert_option(token)
-            if option is not None:
-                self._by_token[0][token] = self._by_token[1][token] = option
-                if not option.flags & (_SCORES | _EDGY):
-                    self._quiet[0].add(token)
-                    self._quiet[1].add(token)
-                return option
+                self._inert_seen.add(token)
+                option = self._inert_option(token)
+                if option is not None:
+                    self._by_token[0][token] = self._by_token[1][token] = option
+                    if not option.flags & (_SCORES | _EDGY):
+                        self._quiet[0].add(token)
+                        self._quiet[1].add(token)
+                    return option
         tag, guessed = self.tagger.initial_tag(i, words)
         key = (tokens[i], i == 0, tag)
         option = self._lemmas.get(key)
@@ -310,18 +306,15 @@ class _Engine:
         if (not joined.isalpha() or min(len(a), len(b), len(c)) < 3 or "forwardslash" in joined
                 or not self._matters.isdisjoint(lemmas)):
             return None  # (a "forwardslash" across two lemmas only costs the exact path)
-        firsts: tuple[str, ...] = (w[0], a[0], b[0], c[0])
+        firsts = (w[0], a[0], b[0], c[0])
         lasts = (w[-1], a[-1], b[-1], c[-1])
-        if self._plain_letters.issuperset(joined):  # title-casing changes nothing but the first letter
-            if self._edge_starts.isdisjoint(firsts) and self._merge_firsts.isdisjoint(lasts):
-                return self._plain
-            firsts += tuple(first.upper() for first in firsts)
-        else:
-            titled = [lemma.title() for lemma in lemmas]
-            if any(t.lower() != lemma for t, lemma in zip(titled, lemmas, strict=True)):
-                return None
-            firsts += tuple(t[0] for t in titled)
-        return self._stand_in(self._merge_seconds.intersection(firsts), self._merge_firsts.intersection(lasts))
+        if self._plain_letters.issuperset(joined):
+            return self._plain_stand_in(firsts, lasts)
+        titled = [lemma.title() for lemma in lemmas]
+        if any(t.lower() != lemma for t, lemma in zip(titled, lemmas, strict=True)):
+            return None
+        return self._stand_in(self._merge_seconds.intersection([*firsts, *(t[0] for t in titled)]),
+                              self._merge_firsts.intersection(lasts))
 
     def _quick_inert(self, token: str, lower: str) -> _TokenLemmas | None:
         """`_inert_option` for a word of lower-case letters and "ß" (``lower``; not starting with "ß"), mostly
@@ -364,10 +357,15 @@ class _Engine:
             firsts.append(rule_lemma(lower)[0].replace("ß", "s"))
         if not merge_firsts.isdisjoint(lower[-4:]):
             lasts.append(tagger.singularize.by_rules(lower.capitalize())[-1:].lower())
-        if self._edge_starts.isdisjoint(firsts) and merge_firsts.isdisjoint(lasts):
+        return self._plain_stand_in(firsts, lasts)
+
+    def _plain_stand_in(self, firsts: Sequence[str], lasts: Sequence[str]) -> _TokenLemmas:
+        """The stand-in for lemmas of `_plain_letters` (title-casing changes nothing but the first letter)
+        with these first and last characters."""
+        if self._edge_starts.isdisjoint(firsts) and self._merge_firsts.isdisjoint(lasts):
             return self._plain
         return self._stand_in(self._merge_seconds.intersection([*firsts, *(f.upper() for f in firsts)]),
-                              merge_firsts.intersection(lasts))
+                              self._merge_firsts.intersection(lasts))
 
     def _never_matters(self, token: str) -> bool:
         """Whether no lemma the token could get, whatever its tag, has a scoring word or can merge."""
@@ -434,8 +432,7 @@ class _Engine:
         if option is None:
             default = _Lemma(_STAND_IN, (_STAND_IN,), (_STAND_IN,))
             option = self._stand_ins[key] = _TokenLemmas(
-                None, False, {}, default, _EDGY if lasts else 0, False, None, False,
-                firsts, lasts, False, bool(lasts), default.lower)
+                None, False, {}, default, _EDGY if lasts else 0, None, False, firsts, lasts, False, default.lower)
         return option
 
     def _may_merge(self, options: list[_TokenLemmas]) -> bool:
@@ -466,13 +463,12 @@ class _Engine:
         firsts = frozenset(lm.cased[0][0] for lm in lemmas if lm.cased) & english.merge_seconds
         lasts = frozenset(lm.cased[-1][-1] for lm in lemmas if lm.cased) & english.merge_firsts
         may_vanish = any(not lm.cased for lm in lemmas)
-        edgy = bool(lasts)
-        flags = (_SCORES if any(map(self._scores, lemmas)) else 0) | (_EDGY if edgy else 0)
+        flags = (_SCORES if any(map(self._scores, lemmas)) else 0) | (_EDGY if lasts else 0)
         return _TokenLemmas(
             tag, guessed, by_tag, by_tag[tag], flags | (_NEEDS_TAG if deviant else 0),
-            bool(deviant), self.tagger.rules.rules_towards(word, tag, deviant) if deviant else None,
+            self.tagger.rules.rules_towards(word, tag, deviant) if deviant else None,
             len({lm.text for lm in lemmas}) > 1,
-            firsts, lasts, may_vanish, edgy, by_tag[tag].lower,
+            firsts, lasts, may_vanish, by_tag[tag].lower,
         )
 
     def _lemma(self, token: str, kind: str, titled: bool) -> _Lemma:
@@ -594,7 +590,8 @@ def _load_lexicon(data: SentimentData) -> _Lexicon:
 
 @cache
 def _engine() -> _Engine:
-    return _Engine(load_data(), load_index())
+    content = DATA_PATH.read_bytes()  # read once: parsed, and its digest checks the index's
+    return _Engine(parse_data(content), load_index(data=content))
 
 
 def sentiment(text: str) -> tuple[float, float]:

@@ -62,10 +62,15 @@ class SentimentData:
 
 
 def load(path: Path = DATA_PATH) -> SentimentData:
-    """The shipped data (about 2 MB of JSON, some 20 ms)."""
-    raw = orjson.loads(path.read_bytes())
+    """The shipped data (about 0.9 MB of JSON, some 20 ms)."""
+    return parse(path.read_bytes(), path)
+
+
+def parse(content: bytes, origin: Path = DATA_PATH) -> SentimentData:
+    """`load` of the data file's ``content`` (read already; ``origin`` names it in errors)."""
+    raw = orjson.loads(content)
     if raw.get("format") != FORMAT:
-        raise ValueError(f"{path}: unbekanntes Format {raw.get('format')!r}, erwartet {FORMAT}")
+        raise ValueError(f"{origin}: unbekanntes Format {raw.get('format')!r}, erwartet {FORMAT}")
     sentiment = raw["sentiment"]
     return SentimentData(
         german_abbreviations=frozenset(raw["german_abbreviations"]),
@@ -92,18 +97,21 @@ def load(path: Path = DATA_PATH) -> SentimentData:
     )
 
 
-def load_index(path: Path = INDEX_PATH, data_path: Path = DATA_PATH) -> frozenset[str]:
+def load_index(path: Path = INDEX_PATH, data: Path | bytes = DATA_PATH) -> frozenset[str]:
     """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms),
-    checked to be built from the data at ``data_path`` (its first line names the data's SHA-256)."""
+    checked to be built from ``data`` (the data file or its content, read already; the index's first line
+    names the data's SHA-256)."""
     header, _, words = path.read_text(encoding="utf-8").partition("\n")
-    if header != _index_header(data_path):
-        raise ValueError(f"{path} passt nicht zu {data_path}: `python -m moderation.sentiment_data` ausführen")
+    if header != _index_header(data):
+        named = data if isinstance(data, Path) else "den Sentiment-Daten"
+        raise ValueError(f"{path} passt nicht zu {named}: `python -m moderation.sentiment_data` ausführen")
     return frozenset(words.split())
 
 
-def _index_header(data_path: Path) -> str:
+def _index_header(data: Path | bytes) -> str:
     """The index's first line: the SHA-256 of the data it was built from (with "\\n" line ends)."""
-    return "#data-sha256 " + hashlib.sha256(data_path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+    content = data.read_bytes() if isinstance(data, Path) else data
+    return "#data-sha256 " + hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()
 
 
 def scorer_words(data: SentimentData) -> frozenset[str]:

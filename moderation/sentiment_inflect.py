@@ -81,10 +81,6 @@ class Singularizer:
         """The last characters of the rules' replacements."""
         return frozenset(r[-1:] for _, r in self._by_suffix.values())
 
-    def exceptions(self) -> frozenset[str]:
-        """The words pattern lists the singular of (`by_rules` does not apply to them)."""
-        return frozenset(self._exceptions)
-
     def by_rules(self, w: str) -> str:
         """`singularize` of a word not among the exceptions, lower-cased and capitalised."""
         by_suffix = self._by_suffix
@@ -125,12 +121,9 @@ class VerbLemmatizer:
         """
         if lower is None:
             lower = verb.lower()
-        inverse = self._inverse
-        b = inverse.get(lower)
+        b = self.known_lemma(verb, lower)
         if b is None:
-            b = inverse.get(verb)
-            if b is None:
-                b = self.find_lemma_lower(lower)
+            b = rule_lemma(lower)
         if b in self._infinitives:
             return b
         # pattern builds the rule-based lexeme only to read its first entry: the lower-cased lemma,
@@ -144,18 +137,13 @@ class VerbLemmatizer:
 
     def lemma(self, verb: str) -> str:
         """``Verbs.lemma``: from the table, else by ``find_lemma``'s rules."""
-        inverse = self._inverse
-        found = inverse.get(verb.lower())
-        if found is None:
-            found = inverse.get(verb)
-        return found if found is not None else self.find_lemma(verb)
+        lower = verb.lower()
+        found = self.known_lemma(verb, lower)
+        return found if found is not None else rule_lemma(lower)
 
     def find_lemma(self, verb: str) -> str:
         """pattern's rule-based ``Verbs.find_lemma``."""
-        return self.find_lemma_lower(verb.lower())
-
-    def find_lemma_lower(self, v: str) -> str:
-        """`find_lemma` of an already lower-cased verb."""
+        v = verb.lower()
         found = self.prefix_lemma(v)
         return found if found is not None else rule_lemma(v)
 

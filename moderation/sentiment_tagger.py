@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from moderation.sentiment_context import ContextRules
 from moderation.sentiment_data import SentimentData
-from moderation.sentiment_inflect import Singularizer, VerbLemmatizer, predicative, predicative_lower
+from moderation.sentiment_inflect import Singularizer, VerbLemmatizer, predicative_lower
 
 _CACHE_LIMIT = 200_000
 
@@ -41,8 +41,10 @@ class GermanTagger:
             if (cmd in ("hassuf", "haspref", "word", "goodleft", "goodright", "deletesuf", "deletepref") and x
                     or cmd == "char" and len(x) == 1):
                 self._morph_by_affix.setdefault(cmd, {}).setdefault(x, []).append(index)
-            else:  # tests that need a look at the word (and empty affixes, which match every word)
+            elif cmd in ("addpref", "addsuf"):  # tests that need a look-up of the word with the affix
                 self._morph_other.setdefault(cmd, []).append((index, x))
+            else:  # an empty affix or a "char" test of several characters: not in pattern's data
+                raise ValueError(f"Morphologie-Regel {index} ({cmd!r} mit Affix {x!r}) wird nicht unterstützt")
         self._morph_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
                                       if cmd in ("hassuf", "haspref") and x})
         self._delete_lengths = sorted({len(x) for _, _, cmd, x, _ in self._morphology
@@ -51,10 +53,8 @@ class GermanTagger:
         self.rules = ContextRules(context)
         self._penn = dict(stts_to_penn)
         self._number_re = number_re
-        self.predicative = predicative
         self.singularize = singularizer
         self.verbs = verbs
-        self.infinitive = verbs.infinitive
         self._morph_cache: dict[tuple[str, str | None, str | None], str] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
         self._lemma_kinds: dict[frozenset[str], tuple[tuple[str, str, bool], ...]] = {}
@@ -124,10 +124,8 @@ class GermanTagger:
         for cmd, entries in self._morph_other.items():  # the tests not indexed (few: see __init__)
             if cmd == "addpref":
                 hits += [i for i, x in entries if x + w in known]
-            elif cmd == "addsuf":
+            else:  # "addsuf"
                 hits += [i for i, x in entries if w + x in known]
-            else:
-                hits += [i for i, x in entries if _morph_test(cmd, x, w, prev, next_, known)]
         tag = "NN"
         rules = self._morphology
         for index in sorted(set(hits)):
@@ -171,40 +169,21 @@ class GermanTagger:
         if lemma is None:
             if len(self._lemmas) > _CACHE_LIMIT:
                 self._lemmas.clear()
-            if kind == "adjective":
-                lemma = self.predicative(word)
-            elif kind == "plural":
-                lemma = self.singularize(word)
-            else:
-                lemma = self.infinitive(word) or word
-            lemma = self._lemmas[key] = lemma.lower()
+            lemma = self._lemmas[key] = self._lemma_of(word, word.lower(), kind)
         return lemma
 
     def lemma_variants(self, word: str, lower: str) -> tuple[str, str, str]:
         """`lemma` of ``word`` (``lower`` = ``word.lower()``) as adjective, plural and verb, uncached."""
-        return (predicative_lower(lower), self.singularize(word).lower(),
-                (self.infinitive(word, lower) or word).lower())
+        lemma_of = self._lemma_of
+        return lemma_of(word, lower, "adjective"), lemma_of(word, lower, "plural"), lemma_of(word, lower, "verb")
 
-
-def _morph_test(cmd: str, x: str, w: str, prev: str | None, next_: str | None, known: Mapping[str, str]) -> bool:
-    """Whether a morphology rule's test holds for word ``w`` (pattern's ``Morphology.apply``)."""
-    if cmd == "char":
-        return x in w
-    if cmd == "deletepref":
-        return w.startswith(x) and w[len(x):] in known
-    if cmd == "deletesuf":
-        return w.endswith(x) and w[: -len(x)] in known
-    if cmd == "hassuf":
-        return w.endswith(x)
-    if cmd == "haspref":
-        return w.startswith(x)
-    if cmd == "word":
-        return x == w
-    if cmd == "goodleft":
-        return x == next_
-    if cmd == "goodright":
-        return x == prev
-    raise ValueError(f"unbekannter Morphologie-Test {cmd!r}")
+    def _lemma_of(self, word: str, lower: str, kind: str) -> str:
+        """`lemma` of ``word`` (``lower`` = ``word.lower()``) by a non-empty ``kind``, uncached."""
+        if kind == "adjective":
+            return predicative_lower(lower)
+        if kind == "plural":
+            return self.singularize(word).lower()
+        return (self.verbs.infinitive(word, lower) or word).lower()
 
 
 def _compile_morphology(rules: Sequence[Sequence[str]]) -> tuple[tuple[bool, str, str, str, str], ...]:
