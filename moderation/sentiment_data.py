@@ -9,7 +9,9 @@ tests/moderation/test_sentiment_data.py fails while the shipped file differs fro
 
 The same command rebuilds ``risky_words.txt`` beside it from that data alone (`risky_words`): the index of
 words whose singular or verb lemma the sentiment scorer could react to, which lets `moderation.sentiment`
-skip working those lemmas out for most new words. The tests check it equals a rebuild.
+skip working those lemmas out for most new words; and ``quiet_tokens.txt``, the words of pattern's lexicon and
+verb table whose lemmas can never matter to the scorer, so their first sight costs one look-up (`build_quiet`).
+The tests check both equal a rebuild.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import orjson
 
 DATA_PATH = Path(__file__).parent / "model" / "sentiment" / "sentiment_data.json"
 INDEX_PATH = DATA_PATH.with_name("risky_words.txt")
+QUIET_PATH = DATA_PATH.with_name("quiet_tokens.txt")
 FORMAT = 1
 
 
@@ -98,9 +101,9 @@ def parse(content: bytes, origin: Path = DATA_PATH) -> SentimentData:
 
 
 def load_index(path: Path = INDEX_PATH, data: Path | bytes = DATA_PATH) -> frozenset[str]:
-    """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms),
-    checked to be built from ``data`` (the data file or its content, read already; the index's first line
-    names the data's SHA-256)."""
+    """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms), or
+    another word list built like it (`QUIET_PATH`), checked to be built from ``data`` (the data file or its
+    content, read already; the list's first line names the data's SHA-256)."""
     header, _, words = path.read_text(encoding="utf-8").partition("\n")
     if header != _index_header(data):
         named = data if isinstance(data, Path) else "den Sentiment-Daten"
@@ -138,6 +141,22 @@ def build_index(path: Path = INDEX_PATH, data_path: Path = DATA_PATH) -> Path:
     """Write `risky_words` of the data at ``data_path`` to ``path``, one word a line, after a header line
     that names the data (see `load_index`)."""
     path.write_text("\n".join([_index_header(data_path), *risky_words(load(data_path))]) + "\n", encoding="utf-8")
+    return path
+
+
+def build_quiet(path: Path = QUIET_PATH, data_path: Path = DATA_PATH) -> Path:
+    """Write the quiet tokens (see `moderation.sentiment._Engine.quiet_tokens`) among the words of the data's
+    tagger lexicon and verb table, as they stand and capitalised, to ``path`` after the same header as
+    `build_index` (run that first: the quiet tokens depend on its index). Not the training tweets' words: the
+    benchmark's real tweets stay as new as held-out comments are."""
+    from moderation.sentiment import _Engine
+
+    content = data_path.read_bytes()
+    data = parse(content, data_path)
+    engine = _Engine(data, load_index(data_path.with_name(INDEX_PATH.name), content))
+    words = [*data.tagger_lexicon, *data.verbs, *(form for forms in data.verbs.values() for form in forms)]
+    quiet = engine.quiet_tokens([*words, *(w.capitalize() for w in words)])
+    path.write_text("\n".join([_index_header(data_path), *quiet]) + "\n", encoding="utf-8")
     return path
 
 
@@ -240,4 +259,5 @@ def build(path: Path = DATA_PATH) -> Path:
 
 if __name__ == "__main__":
     data_file = build(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA_PATH)
-    print(f"geschrieben: {data_file}, {build_index(data_file.with_name(INDEX_PATH.name), data_file)}")
+    index = build_index(data_file.with_name(INDEX_PATH.name), data_file)
+    print(f"geschrieben: {data_file}, {index}, {build_quiet(data_file.with_name(QUIET_PATH.name), data_file)}")
