@@ -65,7 +65,7 @@ def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triage
             continue
         text = obj["text"]
         assert isinstance(text, str)
-        obj.update(triager.triage(text).as_json())
+        obj.update(triager.triage(text, features=False).as_json())  # the output holds no evidence
         pending.append(_dumps(obj))
         if len(pending) >= _FLUSH_EVERY:
             out.write("\n".join(pending) + "\n")

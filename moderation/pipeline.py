@@ -126,8 +126,9 @@ class Triager:
         self.ladder = UrgencyLadder(policy)
         self.version = f"{PIPELINE_VERSION}+{abuse_model.version}"
 
-    def triage(self, text: str, channel_sla: Mapping[str, int] | None = None) -> TriageResult:
-        """Triage one comment; ``channel_sla`` overrides the SLA minutes per urgency class."""
+    def triage(self, text: str, channel_sla: Mapping[str, int] | None = None, *, features: bool = True) -> TriageResult:
+        """Triage one comment; ``channel_sla`` overrides the SLA minutes per urgency class; ``features=False``
+        leaves the abuse evidence's model features out (see :meth:`AbuseModel.assess`)."""
         plain, offsets = plain_text(text)
         analysed = _capped(plain, ANALYSIS_CHARS)
         normalised = normalise(analysed)
@@ -135,7 +136,7 @@ class Triager:
         polarity, subjectivity = sentiment(analysed)
         signals = question.reasons if question.rhetorical else []
         urgency = self.ladder.classify(normalised, question.is_question, signals, channel_sla)
-        abuse = self.abuse.assess(analysed, normalised=normalised)
+        abuse = self.abuse.assess(analysed, normalised=normalised, features=features)
         spans = find_pii(plain[:PII_CHARS])
 
         reasons = list(question.reasons if question.is_question else [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,16 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     st.cache_resource.clear()
 
 
+# The pages' clock (`dashboard.data.utcnow`) and the seed's NOW: 14:05 in Berlin, so that every item the seed
+# dates "minutes ago" falls on today's local calendar day (with the wall clock, the tests failed after midnight
+# in Berlin, when such items fall on yesterday).
+PAGE_NOW = datetime(2026, 11, 24, 13, 5, tzinfo=UTC)
+
+
 @pytest.fixture
-def seeded(store: Engine) -> Seeded:
-    return seed(store)
+def seeded(store: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    monkeypatch.setattr("dashboard.data.utcnow", lambda: PAGE_NOW)
+    return seed(store, PAGE_NOW)
 
 
 def _run(path: Path) -> AppTest:

@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +337,16 @@ def test_ngram_lengths_without_weights_are_skipped_and_change_nothing() -> None:
     for text in [c["text"] for c in CASES[:20]] + ["a", "ab", "Du Vollidiot!"]:
         z, _ = model.decision(text)
         assert z == pytest.approx(_reference_decision(model, flat_weights(shipped["weights"]), text)[0], abs=1e-9), text
+
+
+def test_without_features_only_the_evidence_features_are_left_out() -> None:
+    model = AbuseModel.load(lexicon_path=DEFAULT_LEXICON)
+    flagged = 0
+    for text in [c["text"] for c in CASES]:
+        full, lean = model.assess(text), model.assess(text, features=False)
+        assert lean == replace(full, evidence={**full.evidence, "features": []} if full.evidence else {}), text
+        flagged += bool(full.evidence.get("features"))
+    assert flagged >= 10
 
 
 def test_shipped_word_sums_are_the_computed_sums_and_change_no_result() -> None:

@@ -21,7 +21,7 @@ class StubAbuse:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str | None]] = []
 
-    def assess(self, text: str, normalised: str | None = None) -> AbuseResult:
+    def assess(self, text: str, normalised: str | None = None, *, features: bool = True) -> AbuseResult:
         self.calls.append((text, normalised))
         if normalised and "idiot" in normalised:
             return AbuseResult(True, 0.9, ["insult"], {"terms": ["idiot"]}, ["§ 185 StGB"],
