@@ -146,6 +146,7 @@ def triage(
     from moderation.pipeline import Triager
 
     triager = Triager(cfg.policy, config_dir=cfg.directory)
+    triager.warm_up()
     # The loaded model, lexicons and policy live as long as the process: keep the cyclic garbage collector
     # from scanning them again and again, and let it run less often (the batch keeps few objects alive).
     gc.freeze()

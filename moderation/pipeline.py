@@ -126,6 +126,10 @@ class Triager:
         self.ladder = UrgencyLadder(policy)
         self.version = f"{PIPELINE_VERSION}+{abuse_model.version}"
 
+    def warm_up(self) -> None:
+        """Load now what the first comment would load (the sentiment data), e.g. before ``gc.freeze()``."""
+        sentiment("")
+
     def triage(self, text: str, channel_sla: Mapping[str, int] | None = None, *, features: bool = True) -> TriageResult:
         """Triage one comment; ``channel_sla`` overrides the SLA minutes per urgency class; ``features=False``
         leaves the abuse evidence's model features out (see :meth:`AbuseModel.assess`)."""
@@ -140,7 +144,8 @@ class Triager:
         spans = find_pii(plain[:PII_CHARS])
 
         reasons = list(question.reasons if question.is_question else [])
-        reasons += urgency.reasons
+        if not (urgency.fallback and (abuse.abusive or spans)):  # "Keine Aktion" would contradict the flag
+            reasons += urgency.reasons
         reasons += abuse.reasons
         if spans:
             kinds = dict.fromkeys(_PII_LABELS[s.kind] for s in spans)

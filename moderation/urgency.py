@@ -35,6 +35,7 @@ class UrgencyResult:
     class_id: str
     sla_minutes: int | None
     reasons: list[str] = field(default_factory=list)
+    fallback: bool = False  # the policy's default class: neither a question nor any configured term
 
 
 def _fragment(term: str) -> str:
@@ -100,16 +101,17 @@ class UrgencyLadder:
             spec = self.policy.urgency_class(self.policy.default_question_class)
             return self._result(spec, f"{spec.label}: Frage ohne besondere Dringlichkeit", channel_sla)
         spec = self.policy.urgency_class(self.policy.default_class)
-        return self._result(spec, f"{spec.label}: weder Frage noch Dringlichkeitsbegriff", channel_sla)
+        return self._result(spec, f"{spec.label}: weder Frage noch Dringlichkeitsbegriff", channel_sla, fallback=True)
 
     @staticmethod
-    def _result(spec: UrgencyClass, reason: str, channel_sla: Mapping[str, int] | None) -> UrgencyResult:
+    def _result(spec: UrgencyClass, reason: str, channel_sla: Mapping[str, int] | None,
+                fallback: bool = False) -> UrgencyResult:
         sla = spec.sla_minutes
         reasons = [reason]
         if channel_sla and spec.id in channel_sla:
             sla = channel_sla[spec.id]
             reasons.append(f"Reaktionsfrist des Kanals: {sla} Minuten")
-        return UrgencyResult(spec.id, sla, reasons)
+        return UrgencyResult(spec.id, sla, reasons, fallback)
 
 
 _LADDERS: dict[int, UrgencyLadder] = {}

@@ -49,6 +49,16 @@ def test_abuse_fields_and_reasons_come_from_the_model(triager: Triager) -> None:
     assert result.urgency == "info"
 
 
+@pytest.mark.parametrize("text", ["Du Idiot!", "Ruft Herrn Maier an: 0171 2345678"])
+def test_a_flag_is_not_contradicted_by_no_action(triager: Triager, text: str) -> None:
+    """An abusive or data-leaking comment without question or urgent term: no "Keine Aktion" beside the flag."""
+    result = triager.triage(text)
+    assert result.urgency == "info" and (result.abusive or result.pii)
+    assert not any(r.startswith("Keine Aktion") for r in result.reasons), result.reasons
+    assert triager.triage("Schöne Bilder vom Stadtfest").reasons == [
+        "Keine Aktion: weder Frage noch Dringlichkeitsbegriff"]
+
+
 def test_rhetorical_question_is_a_complaint(triager: Triager) -> None:
     result = triager.triage("Wie dumm kann man sein?")
     assert not result.is_question and result.urgency == "beschwerde"
