@@ -117,7 +117,7 @@ def _loads(text: str, name: str, line: int) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         where = line or exc.lineno
-        raise _fail(name, where, f"Zeichen {exc.colno}", f"kein gültiges JSON: {exc.msg}") from None
+        raise _fail(name, where, f"Zeichen {exc.colno}", "kein gültiges JSON") from None  # (exc.msg is English)
 
 
 def _object_row(value: object, line: int, name: str) -> _Row:

@@ -40,7 +40,7 @@ def _problem(line: str) -> tuple[dict[str, object] | None, str]:
     try:
         obj = _loads(line)
     except json.JSONDecodeError as exc:  # orjson's error is a subclass
-        return None, f"kein gültiges JSON ({exc.msg}, Spalte {exc.colno})"
+        return None, f"kein gültiges JSON (Fehler ab Spalte {exc.colno})"  # the parser's text is English
     if not isinstance(obj, dict):
         return None, "kein JSON-Objekt"
     if "text" not in obj:

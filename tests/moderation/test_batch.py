@@ -56,7 +56,8 @@ def test_malformed_lines_are_reported_with_line_numbers_and_skipped(triager: Tri
     rows, errors, bad = run(lines, triager)
     assert bad == 4 and [r["id"] for r in rows] == [1, 6]
     assert [e.split(":")[0] for e in errors] == ["Zeile 2", "Zeile 4", "Zeile 5", "Zeile 6"]
-    assert "kein gültiges JSON" in errors[0] and "kein JSON-Objekt" in errors[1]
+    assert errors[0] == "Zeile 2: kein gültiges JSON (Fehler ab Spalte 2) – übersprungen"  # German only
+    assert "kein JSON-Objekt" in errors[1]
     assert "„text“ fehlt" in errors[2] and "keine Zeichenkette" in errors[3]
     assert all(e.endswith("übersprungen") for e in errors)
 
