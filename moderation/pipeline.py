@@ -2,7 +2,8 @@
 
 Stages: plain text (HTML tags masked, entities decoded) → normalise → question → sentiment → urgency →
 abuse → PII. Each stage is a pure function; the :class:`Triager` only holds what is loaded once (the
-policy's compiled urgency ladder and the abuse model).
+policy's compiled urgency ladder and the abuse model), and runs many comments stage by stage
+(:meth:`Triager.triage_batch`), which keeps each stage's tables in the CPU's cache.
 
 Long texts: comments may be up to 100 kB. Questions, urgency, abuse and sentiment read the first
 ``ANALYSIS_CHARS`` (5,000) characters, cut at a word boundary -- what a citizen asks or threatens is at the
