@@ -183,7 +183,8 @@ class PostsStream(_Base):
             body, response = self._get(url, params, "Mastodon-Beiträge")
             cursor = f"posts:{urlsplit(str(response.request.url)).query}"
             notes: list[str] = []
-            items = parse_own_statuses(_statuses(body), self.channel, roots, notes)
+            statuses = _statuses(body)
+            items = parse_own_statuses(statuses, self.channel, roots, notes)
             if not forward:
                 items_in = [i for i in items if i.created_at >= window]
                 reached_end = len(items_in) < len(items)
@@ -191,6 +192,9 @@ class PostsStream(_Base):
             for it in items:
                 if newest is None or status_key(it.external_id) > status_key(newest):
                     newest, newest_at = it.external_id, it.created_at
+            top = _status_id(statuses[0]) if statuses else None  # the page's newest, stored or skipped
+            if top and (newest is None or status_key(top) > status_key(newest)):
+                newest = top  # a skipped newest status is passed: not warned about again on every sync
             bookmark = Bookmark(self.channel.id, self.name, cursor=newest, newest_at=newest_at) if newest else None
             yield Page(items, bookmark=bookmark, cursor=cursor, warnings=notes)
             if not body or (not forward and reached_end):

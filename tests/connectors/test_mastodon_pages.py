@@ -59,6 +59,26 @@ def test_a_malformed_own_status_is_skipped_and_the_page_keeps_its_warnings() -> 
     assert pages[0].warnings == ["Mastodon-Beitrag 20 übersprungen: Zeitstempel fehlt: None"]
 
 
+def test_a_malformed_newest_status_is_passed_by_the_bookmark() -> None:
+    """Skipped once with a warning, then the bookmark stands past it: the next sync asks only for newer ones."""
+    asked: list[str] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params.get("min_id", ""))
+        return httpx.Response(200, json=[_status("40", created_at=None), _status("30")] if len(asked) == 1 else [])
+
+    client = HttpClient(transport=httpx.MockTransport(respond))
+    stream = MastodonConnector(CHANNEL, client).streams()[0]
+    now, since = datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+    first = list(stream.read(StreamContext(CHANNEL, now, since)))
+    assert [i.external_id for i in first[0].items] == ["30"] and len(first[0].warnings) == 1
+    bookmark = first[-1].bookmark
+    assert bookmark is not None and bookmark.cursor == "40"
+    assert bookmark.newest_at == first[0].items[0].created_at  # the time of the newest status that was stored
+    again = list(stream.read(StreamContext(CHANNEL, now, None, {(stream.name, ""): bookmark})))
+    assert asked == ["", "40"] and all(not page.warnings for page in again)
+
+
 def test_thread_continuations_in_the_listing_hang_under_their_parent_in_the_root_thread() -> None:
     # newest first, as the listing sends it: 40 continues 30, which continues the post 20; 50 continues a post
     # older than anything read (its root is unknown: the parent stands in); a reblog is no status of the town
