@@ -176,7 +176,7 @@ class AbuseModel:
         slicer, n_grams = self._slicers.get(size) or self._slicer(size)
         char_sum = self._known_sums.get(word)
         if char_sum is None:
-            char_sum = sum(map(self._chars.get, slicer(f" {word} "), _ZEROS))
+            char_sum = self._char_sum(word, slicer)
         hits, starts = self.lexicon.word_info_uncached(word)
         entry = (char_sum, n_grams, self._unigrams.get(word, 0.0), hits, starts,
                  self._following.get(word, _NO_FOLLOWERS))
@@ -188,11 +188,10 @@ class AbuseModel:
     def char_sums(self, words: Iterable[str]) -> dict[str, float]:
         """The sum of the character n-gram weights of each word, computed (not looked up), for the model file's
         ``word_sums``: the same sums, in the same order, as a first sight of the word computes them."""
-        sums = {}
-        for word in words:
-            slicer, _ = self._slicers.get(len(word) + 2) or self._slicer(len(word) + 2)
-            sums[word] = sum(map(self._chars.get, slicer(f" {word} "), _ZEROS))
-        return sums
+        return {w: self._char_sum(w, (self._slicers.get(len(w) + 2) or self._slicer(len(w) + 2))[0]) for w in words}
+
+    def _char_sum(self, word: str, slicer: Callable[[str], Iterable[str]]) -> float:
+        return sum(map(self._chars.get, slicer(f" {word} "), _ZEROS))
 
     def _slicer(self, size: int) -> _Slicer:
         """(The character n-grams of a padded word of ``size`` characters in the order of ``char_grams``, their
