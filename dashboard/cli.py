@@ -157,9 +157,21 @@ def triage(
     except OSError as exc:
         raise _fail(f"Datei kann nicht geöffnet werden: {exc}", 2) from None
     with src, dst:
-        bad = triage_jsonl(src, dst, sys.stderr, triager)
+        if sys.stderr.isatty():  # a person watches: a progress bar, then a summary (never in pipes or logs)
+            from dashboard.runs import line_progress
+
+            with line_progress(_count_lines(input) if input else None) as progress:
+                bad = triage_jsonl(src, dst, sys.stderr, triager, progress)  # (the bar's own stderr while it runs)
+        else:
+            bad = triage_jsonl(src, dst, sys.stderr, triager)
     if bad:
         raise _fail(f"{bad} fehlerhafte Zeile(n) übersprungen (siehe oben).", 1)
+
+
+def _count_lines(path: Path) -> int:
+    """Lines of a file (read in binary blocks: some ms for 20,000 comments), for the progress bar's total."""
+    with path.open("rb") as f:
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
 
 
 @app.command()

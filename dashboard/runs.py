@@ -6,7 +6,9 @@ Kept apart from :mod:`dashboard.cli` so the command definitions stay declarative
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
@@ -15,6 +17,7 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select
 
 from connectors.sync import ChannelResult, ProgressEvent, sync_all
+from dashboard.labels import fmt_int
 from moderation.pipeline import Triager
 from moderation.queue import TriageCounts, triage_pending
 from store.config import ChannelConfig, Config
@@ -68,6 +71,27 @@ def run_triage(engine: Engine, cfg: Config) -> TriageCounts:
     console.print(f"Gesichtet: {counts.triaged:,} Beiträge; neue Fälle: {counts.cases_opened:,}; "
                   f"durch eigene Antwort erledigt: {counts.cases_answered:,}".replace(",", "."))
     return counts
+
+
+@contextmanager
+def line_progress(total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the terminal (stderr) for ``netzpflege triage`` of JSON lines, then a summary line;
+    yields the function that reports how many lines were read."""
+    done = [0]
+    start = time.perf_counter()
+    with Progress(TextColumn("Sichtung"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def update(lines: int) -> None:
+            done[0] = lines
+            bar.update(task, completed=lines)
+
+        yield update
+    seconds = time.perf_counter() - start
+    took = f"{seconds:.1f}".replace(".", ",")
+    rate = f" ({fmt_int(round(done[0] / seconds))} je Sekunde)" if seconds > 0 and done[0] else ""
+    console.print(f"Gesichtet: {fmt_int(done[0])} Zeilen in {took} s{rate}")
 
 
 DEMO_TOKEN = "demo-token-musterstadt"

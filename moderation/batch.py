@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 import orjson
@@ -50,14 +50,15 @@ def _problem(line: str) -> tuple[dict[str, object] | None, str]:
     return obj, ""
 
 
-def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triager) -> int:
+def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triager,
+                 progress: Callable[[int], None] | None = None) -> int:
     """Triage JSON lines in order; returns the number of malformed lines (each reported on err with its
     1-based line number). Blank lines are ignored; output is UTF-8 text (no ASCII escapes).
 
     Lines are triaged in batches (:meth:`Triager.triage_batch`, a fifth faster than one by one) and written
-    per batch, so output lags input by up to one batch.
+    per batch, so output lags input by up to one batch; ``progress`` gets the number of lines read after each.
     """
-    malformed = 0
+    malformed = number = 0
     batch: list[tuple[dict[str, object], str]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -73,8 +74,12 @@ def triage_jsonl(lines: Iterable[str], out: TextIO, err: TextIO, triager: Triage
         if len(batch) >= _BATCH:
             _write_batch(batch, out, triager)
             batch.clear()
+            if progress:
+                progress(number)
     if batch:
         _write_batch(batch, out, triager)
+    if progress:
+        progress(number)
     return malformed
 
 

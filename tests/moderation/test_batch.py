@@ -89,3 +89,15 @@ def test_lone_surrogate_is_a_malformed_line(triager: Triager) -> None:
     """Text that is not valid Unicode cannot be written as UTF-8: reported, the rest is processed."""
     rows, errors, bad = run(['{"id": 1, "text": "kaputt \\ud800"}', '{"id": 2, "text": "gut"}'], triager)
     assert bad == 1 and [r["id"] for r in rows] == [2] and errors[0].startswith("Zeile 1")
+
+
+def test_many_lines_keep_their_order_across_batches_and_progress_counts_lines(triager: Triager) -> None:
+    lines = [json.dumps({"id": i, "text": f"Wann öffnet das Freibad {i}?" if i % 3 else "Danke!"}) for i in range(600)]
+    lines[300] = "kaputt"
+    seen: list[int] = []
+    out, err = io.StringIO(), io.StringIO()
+    bad = triage_jsonl(lines, out, err, triager, seen.append)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert bad == 1 and [r["id"] for r in rows] == [i for i in range(600) if i != 300]
+    assert all(r["is_question"] == bool(r["id"] % 3) for r in rows)
+    assert seen == sorted(seen) and seen[-1] == 600 and len(seen) >= 3  # one report per batch of 256, and the end
