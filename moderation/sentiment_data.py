@@ -21,6 +21,7 @@ import inspect
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,12 @@ def load_index(path: Path = INDEX_PATH, data: Path | bytes = DATA_PATH) -> froze
 
 def _index_header(data: Path | bytes) -> str:
     """The index's first line: the SHA-256 of the data it was built from (with "\\n" line ends)."""
-    content = data.read_bytes() if isinstance(data, Path) else data
+    return _header_of(data.read_bytes() if isinstance(data, Path) else data)
+
+
+@lru_cache(maxsize=2)
+def _header_of(content: bytes) -> str:
+    """`_index_header` of the data's content, hashed once for both word lists at start-up."""
     return "#data-sha256 " + hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()
 
 
