@@ -10,6 +10,7 @@ import gc
 import os
 import subprocess
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -156,14 +157,12 @@ def triage(
         dst = output.open("w", encoding="utf-8") if output else sys.stdout
     except OSError as exc:
         raise _fail(f"Datei kann nicht geöffnet werden: {exc}", 2) from None
-    with src, dst:
-        if sys.stderr.isatty():  # a person watches: a progress bar, then a summary (never in pipes or logs)
-            from dashboard.runs import line_progress
-
-            with line_progress(_count_lines(input) if input else None) as progress:
-                bad = triage_jsonl(src, dst, sys.stderr, triager, progress)  # (the bar's own stderr while it runs)
-        else:
-            bad = triage_jsonl(src, dst, sys.stderr, triager)
+    watched = sys.stderr.isatty()  # a person watches: a progress bar, then a summary (never in pipes or logs)
+    if watched:
+        from dashboard.runs import line_progress
+    bar = line_progress(_count_lines(input) if input else None) if watched else nullcontext()
+    with src, dst, bar as progress:
+        bad = triage_jsonl(src, dst, sys.stderr, triager, progress)  # (stderr is the bar's own while it runs)
     if bad:
         raise _fail(f"{bad} fehlerhafte Zeile(n) übersprungen (siehe oben).", 1)
 

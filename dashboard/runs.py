@@ -64,8 +64,7 @@ def run_triage(engine: Engine, cfg: Config) -> TriageCounts:
         ).scalar_one()
     triager = Triager(cfg.policy, config_dir=cfg.directory)
     sla = {c.id: c.sla_minutes for c in cfg.channels if c.sla_minutes}
-    with Progress(TextColumn("Sichtung"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with _triage_bar() as bar:
         task = bar.add_task("", total=pending)
         counts = triage_pending(engine, triager, cfg.policy, sla, progress=lambda n: bar.update(task, completed=n))
     console.print(f"Gesichtet: {counts.triaged:,} Beiträge; neue Fälle: {counts.cases_opened:,}; "
@@ -77,21 +76,20 @@ def run_triage(engine: Engine, cfg: Config) -> TriageCounts:
 def line_progress(total: int | None) -> Iterator[Callable[[int], None]]:
     """A progress bar on the terminal (stderr) for ``netzpflege triage`` of JSON lines, then a summary line;
     yields the function that reports how many lines were read."""
-    done = [0]
     start = time.perf_counter()
-    with Progress(TextColumn("Sichtung"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with _triage_bar() as bar:
         task = bar.add_task("", total=total)
-
-        def update(lines: int) -> None:
-            done[0] = lines
-            bar.update(task, completed=lines)
-
-        yield update
+        yield lambda lines: bar.update(task, completed=lines)
+    done = int(bar.tasks[0].completed)
     seconds = time.perf_counter() - start
     took = f"{seconds:.1f}".replace(".", ",")
-    rate = f" ({fmt_int(round(done[0] / seconds))} je Sekunde)" if seconds > 0 and done[0] else ""
-    console.print(f"Gesichtet: {fmt_int(done[0])} Zeilen in {took} s{rate}")
+    rate = f" ({fmt_int(round(done / seconds))} je Sekunde)" if seconds > 0 and done else ""
+    console.print(f"Gesichtet: {fmt_int(done)} Zeilen in {took} s{rate}")
+
+
+def _triage_bar() -> Progress:
+    return Progress(TextColumn("Sichtung"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                    transient=True)
 
 
 DEMO_TOKEN = "demo-token-musterstadt"

@@ -87,9 +87,8 @@ class AbuseResult:
 
 
 def clear_categories(dense: dict[str, float], lexicon: Lexicon) -> list[str]:
-    """Categories whose lexicon hits make a clear case (override of the model), in category order."""
-    if not has_lexicon_cue(dense):
-        return []  # no term, pattern or aimed insult: nothing clear (the common case, fast)
+    """Categories whose lexicon hits make a clear case (override of the model), in category order (none without a
+    lexicon cue: callers on a hot path check `has_lexicon_cue` first)."""
     found = []
     for name, cat in lexicon.categories.items():
         pattern_key, lex_key = _CUE_NAMES[name]  # from_dict admits only CATEGORIES

@@ -68,7 +68,7 @@ def word_start_regex(fragments: Iterable[str], *, excluded: Iterable[str] = ()) 
         exact = re.compile(f"{_LEAD}(?:(?P<x>{_grouped(skipped)})|(?:{body}))")
     else:
         exact = re.compile(f"{_LEAD}(?:{body})")
-    return WordStartPattern(exact, re.compile(f"{_LEAD}{_trie(included + skipped)}"))
+    return WordStartPattern(exact, word_start_locator(included + skipped))
 
 
 def word_start_locator(fragments: Iterable[str]) -> re.Pattern[str]:

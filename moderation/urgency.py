@@ -64,7 +64,7 @@ class _Rung:
         """The first term at a word start of ``padded`` (" " + normalised) outside excluded phrases."""
         if self.pattern is None:
             return None
-        found = self.pattern.first_included(padded) if self.spec.exclude else self.pattern.search(padded)
+        found = self.pattern.first_included(padded)  # without exclusions: the first match
         return matched_text(found) if found else None
 
 
