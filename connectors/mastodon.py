@@ -178,7 +178,7 @@ class PostsStream(_Base):
         newest = mark.cursor if mark else None
         newest_at = mark.newest_at if mark else None
         reached_end = False
-        roots = {post_id: post_id for post_id, _created in ctx.recent_posts}  # thread roots of what was read
+        roots: dict[str, str] = {}  # thread roots of what was read (a stored post is its own: the default)
         while url:
             body, response = self._get(url, params, "Mastodon-Beiträge")
             cursor = f"posts:{urlsplit(str(response.request.url)).query}"

@@ -51,10 +51,9 @@ def zoned_time(value: object, source: str = "") -> datetime:
     when it is missing, unreadable or has no zone."""
     if not isinstance(value, str):
         raise SourceFormatError(f"{source}Zeitstempel fehlt: {value!r:.40}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise SourceFormatError(f"{source}Zeitstempel nicht lesbar: {value!r:.40}") from None
+    parsed = parse_iso(value)
+    if parsed is None:
+        raise SourceFormatError(f"{source}Zeitstempel nicht lesbar: {value!r:.40}")
     if parsed.tzinfo is UTC:  # "...Z" and "+00:00": most APIs, and already what the store wants
         return parsed
     if parsed.tzinfo is None:

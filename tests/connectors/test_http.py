@@ -193,5 +193,6 @@ def test_header_parsers() -> None:
     ],
 )
 def test_decode_json_keeps_long_integers_exact(body: bytes | str, expected: object) -> None:
-    """orjson would read the first two as floats (precision lost); an id string of 20 digits stays on orjson."""
+    """orjson would read the first two as floats (precision lost); a body with any run of 19+ digits, even inside
+    a string (the id), goes to json, which reads it the same."""
     assert decode_json(body) == expected
