@@ -44,10 +44,6 @@ def raw(path: str) -> bytes:
     return (REAL / path).read_bytes()
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
 def run_sync(engine: Engine, channel: ChannelConfig, now: datetime) -> ChannelResult:
     with engine.begin() as conn:
         sync_channels(conn, [channel])
@@ -341,10 +337,10 @@ def test_youtube_replies_from_comments_list_and_their_page_token() -> None:
                and r.thread_root_external_id == "JE8xdDp5B8Q" and r.is_own_account for r in replies)
 
 
-@pytest.mark.parametrize("name", ["comment_threads_comment_thread_single.json",
-                                  "comment_threads_comment_threads_all_to_me.json",
-                                  "comment_threads_comment_threads_by_video_paged_1.json"])
-def test_youtube_html_text_display_alone_gives_the_plain_text(name: str) -> None:
+@pytest.mark.parametrize(("name", "has_markup"), [("comment_threads_comment_thread_single.json", True),
+                                                  ("comment_threads_comment_threads_all_to_me.json", False),
+                                                  ("comment_threads_comment_threads_by_video_paged_1.json", True)])
+def test_youtube_html_text_display_alone_gives_the_plain_text(name: str, has_markup: bool) -> None:
     """Derived: without textOriginal (only the author gets it) the recorded HTML textDisplay (``<br />``,
     ``<a href>``, ``&#39;``) must give the original text, not markup."""
     payload = copy.deepcopy(load(f"youtube/{name}"))
@@ -354,8 +350,8 @@ def test_youtube_html_text_display_alone_gives_the_plain_text(name: str) -> None
         originals.append(snippet.pop("textOriginal"))
     page = parse_comment_threads("yt", payload, "v", YT_OWN)
     assert [whitespace_lines(i.text) for i in page.items] == [whitespace_lines(o) for o in originals]
-    assert any("<" in t["snippet"]["topLevelComment"]["snippet"]["textDisplay"] for t in payload["items"]) or (
-        name == "comment_threads_comment_threads_all_to_me.json")
+    assert any("<" in t["snippet"]["topLevelComment"]["snippet"]["textDisplay"]
+               for t in payload["items"]) == has_markup
 
 
 def test_youtube_one_malformed_thread_or_comment_is_skipped_with_a_warning() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from dashboard.labels import fmt_date, truncate
 from store.db import make_engine, migrate
 from store.schema import case, item
 from tests.conftest import REPO
-from tests.dashboard.seed import Seeded, seed
+from tests.dashboard.seed import FIXED_NOW, Seeded, seed
 
 APP = REPO / "dashboard" / "app.py"
 QUEUE = REPO / "dashboard" / "views" / "warteschlange.py"
@@ -39,16 +38,13 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     st.cache_resource.clear()
 
 
-# The pages' clock (`dashboard.data.utcnow`) and the seed's NOW: 14:05 in Berlin, so that every item the seed
-# dates "minutes ago" falls on today's local calendar day (with the wall clock, the tests failed after midnight
-# in Berlin, when such items fall on yesterday).
-PAGE_NOW = datetime(2026, 11, 24, 13, 5, tzinfo=UTC)
-
-
 @pytest.fixture
 def seeded(store: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
-    monkeypatch.setattr("dashboard.data.utcnow", lambda: PAGE_NOW)
-    return seed(store, PAGE_NOW)
+    """The seed at FIXED_NOW (14:05 in Berlin), and the pages' clock (`dashboard.data.utcnow`) stopped there: every
+    item dated "minutes ago" falls on today's local day (with the wall clock, the tests failed after midnight in
+    Berlin, when such items fall on yesterday)."""
+    monkeypatch.setattr("dashboard.data.utcnow", lambda: FIXED_NOW)
+    return seed(store, FIXED_NOW)
 
 
 def _run(path: Path) -> AppTest:

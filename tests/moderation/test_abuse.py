@@ -125,12 +125,6 @@ def _reference_parts(weights: dict[str, float], words: list[str]) -> tuple[list[
     return chars, unigrams, bigrams, sum(len(char_grams(w)) for w in words)
 
 
-def _reference_assess(model: AbuseModel, text: str, normalised: str) -> AbuseResult:
-    """``assess`` on the reference decision value and per-word parts."""
-    return model._result(*_reference_decision(model, SHIPPED_WEIGHTS, text, normalised),
-                         lambda words: _reference_parts(SHIPPED_WEIGHTS, words))
-
-
 def test_inference_equals_the_training_features(model: AbuseModel) -> None:
     """The cached per-word scoring computes the same value as the training features times the weights."""
     texts = [c["text"] for c in CASES] + ["@user Das ist |LBR| #Mist https://t.co/x !!", "", "😂😂", "a a a"]
@@ -169,7 +163,9 @@ def test_fast_path_equals_the_reference() -> None:
         z_ref, found_ref = _reference_decision(model, SHIPPED_WEIGHTS, text, normalised)
         assert z == pytest.approx(z_ref, abs=1e-9), text
         assert found == found_ref, text
-        fast, ref = model.assess(text, normalised), _reference_assess(model, text, normalised)
+        # ``assess`` on the reference decision value and per-word parts
+        fast, ref = model.assess(text, normalised), model._result(
+            z_ref, found_ref, lambda words: _reference_parts(SHIPPED_WEIGHTS, words))
         assert (fast.abusive, fast.categories, fast.criminal_hint) == (ref.abusive, ref.categories,
                                                                       ref.criminal_hint), text
         assert fast.score == pytest.approx(ref.score, abs=1e-9), text
