@@ -20,8 +20,8 @@ from pathlib import Path
 
 from moderation.abuse import AbuseModel
 from moderation.normalise import normalise
+from tests.corpus import TRAINING_DATA
 
-TWEETS = Path(__file__).resolve().parents[2] / "moderation/model/training/germeval2018.training.txt"
 _FRESH = """
 import sys, time
 import store.config  # the CLI has imported it before it loads the model
@@ -90,8 +90,8 @@ def real_tweets(runs: int) -> str:
     """Load time and first/second pass per tweet, best of ``runs`` fresh processes."""
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _FRESH, str(TWEETS)], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parents[2])
+        out = subprocess.run([sys.executable, "-c", _FRESH, str(TRAINING_DATA)], capture_output=True, text=True,
+                             check=True, cwd=Path(__file__).resolve().parents[2])
         count, *figures = out.stdout.split()
         results.append([float(f) for f in figures])
     imported, load, first, second = (min(column) for column in zip(*results, strict=True))

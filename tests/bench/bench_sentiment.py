@@ -19,14 +19,10 @@ import time
 from pathlib import Path
 from typing import TypedDict
 
+from tests.corpus import TRAINING_DATA, tweet_texts
+
 ROOT = Path(__file__).resolve().parents[2]
-TWEETS = ROOT / "moderation" / "model" / "training" / "germeval2018.training.txt"
 TOLERANCE = 0.01
-
-
-def tweets() -> list[str]:
-    with TWEETS.open(encoding="utf-8") as f:
-        return [line.split("\t", 1)[0] for line in f if line.strip()]
 
 
 def _child() -> None:
@@ -37,7 +33,7 @@ def _child() -> None:
 
     sentiment("Gut.")  # loads the data
     loaded = [c() for c in clock]
-    texts = tweets()
+    texts = tweet_texts()
     first = [sentiment(t) for t in texts]
     first_done = [c() for c in clock]
     second = [sentiment(t) for t in texts]
@@ -91,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         _child()
         return
 
-    texts = tweets()
+    texts = tweet_texts()
     ours = measure_ours()
     results = ours["results"]
     step = max(1, len(texts) // max(1, args.reference_sample))
@@ -112,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     first_cpu = ours["first"][0]
     reference = ref_cpu / m
     print("Sentiment: moderation.sentiment vs TextBlobDE(text, tokenizer=PatternTokenizer()).sentiment")
-    print(f"  corpus             {n:,} real tweets ({TWEETS.relative_to(ROOT)})")
+    print(f"  corpus             {n:,} real tweets ({TRAINING_DATA.name})")
     print(f"  start-up           {cpu_startup:.3f} s CPU ({wall_startup:.3f} wall): import + data load, fresh process")
     print(f"  first pass (cold)  {per_tweet(ours['first'])}")
     print(f"  second pass (warm) {per_tweet(ours['second'])}")

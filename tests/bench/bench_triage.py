@@ -26,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-TRAINING_TSV = Path(__file__).parents[2] / "moderation/model/training/germeval2018.training.txt"
+from tests.corpus import tweet_texts
 
 _PLACES = ["Hauptstraße", "Marktplatz", "Bahnhof", "Stadtpark", "Rathaus", "Südstadt", "Lindenweg", "Freibad",
            "Bürgerbüro", "Schulstraße", "Ringstraße", "Friedhof", "Wertstoffhof", "Stadtbibliothek"]
@@ -75,9 +75,7 @@ def generate(n: int, seed: int = 2025) -> list[str]:
 
 def tweets() -> list[str]:
     """The real tweets of the shipped training file as JSON lines (their labels left out)."""
-    with TRAINING_TSV.open(encoding="utf-8") as f:
-        texts = [line.split("\t", 1)[0] for line in f if line.strip()]
-    return [json.dumps({"id": f"t{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    return [json.dumps({"id": f"t{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(tweet_texts())]
 
 
 def run_command(lines: Sequence[str]) -> float:

@@ -20,6 +20,7 @@ from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel, AbuseResul
 from moderation.abuse_features import Cues, char_grams, clean, cues, flat_weights, sparse_counts
 from moderation.abuse_lexicon import CATEGORIES, Lexicon, LexiconError, anchors
 from moderation.normalise import normalise
+from tests.corpus import TRAINING_DATA, tweet_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -134,15 +135,11 @@ def test_inference_equals_the_training_features(model: AbuseModel) -> None:
         assert z == pytest.approx(expected, abs=1e-9), text
 
 
-TRAINING_DATA = Path(os.environ.get("NETZPFLEGE_TRAINING_DATA")
-                     or REPO / "moderation/model/training/germeval2018.training.txt")
-
-
 def _reference_texts() -> list[str]:
     """Fixtures, the GermEval tweets, evasions and edge cases: what the fast path is compared on."""
     if not TRAINING_DATA.is_file():
         pytest.fail(f"Trainingsdaten fehlen: {TRAINING_DATA} (oder NETZPFLEGE_TRAINING_DATA setzen)")
-    tweets = [line.split("\t")[0] for line in TRAINING_DATA.read_text(encoding="utf-8").splitlines()]
+    tweets = tweet_texts()
     edge = ["", "!!!", "😂😂", "a a a", "Du", "du du du Idiot", "schier hier wohnt der Typ", "„Vollidiot“, du!",
             "@user Das ist |LBR| #Mist https://t.co/x !!", "Halt   die\tFresse\n du Penner", "x_y Idiot_en"]
     return [c["text"] for c in CASES] + tweets + edge

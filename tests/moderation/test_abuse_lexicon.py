@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,7 @@ from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel
 from moderation.abuse_features import clean, flat_weights
 from moderation.abuse_lexicon import _ENDINGS, BUILT_LEXICON, Lexicon, LexiconError, _squeeze, build
 from moderation.normalise import normalise, tokens
-
-REPO = Path(__file__).resolve().parents[2]
-TRAINING_DATA = Path(os.environ.get("NETZPFLEGE_TRAINING_DATA")
-                     or REPO / "moderation/model/training/germeval2018.training.txt")
+from tests.corpus import tweet_texts
 
 
 def test_built_lexicon_equals_a_rebuild(tmp_path: Path) -> None:
@@ -86,8 +82,7 @@ def _lookup_reference(lexicon: Lexicon, word: str) -> set[tuple[str, str, bool]]
 def test_new_words_ruled_out_by_sets_lose_no_term() -> None:
     """``_lookup`` (ending and beginning checked against sets first) finds what trying every term finds."""
     lexicon = Lexicon.load(DEFAULT_LEXICON)
-    words = {w for line in TRAINING_DATA.read_text(encoding="utf-8").splitlines()
-             for w in tokens(clean(normalise(line.split("\t")[0])))}
+    words = {w for text in tweet_texts() for w in tokens(clean(normalise(text)))}
     for core in [*lexicon._exact, *lexicon._suffix, *lexicon._prefix]:  # every term with every ending, compounded
         words.update(f"{head}{core}{ending}" for head in ("", "stadt", "x") for ending in _ENDINGS)
     assert len(words) > 20_000

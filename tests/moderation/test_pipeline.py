@@ -10,6 +10,7 @@ import yaml
 from moderation.abuse import AbuseResult
 from moderation.pipeline import ANALYSIS_CHARS, Triager, TriageResult, plain_text
 from store.config import Policy, load_model
+from tests.corpus import tweet_texts
 
 POLICY = load_model(Path(__file__).resolve().parents[2] / "config" / "policy.yaml", Policy)
 
@@ -131,8 +132,7 @@ def test_a_batch_gives_each_comment_the_result_it_gets_alone() -> None:
     from moderation.abuse import AbuseModel
 
     fixtures = Path(__file__).parent / "fixtures"
-    tweets = (Path(__file__).resolve().parents[2] / "moderation/model/training/germeval2018.training.txt")
-    texts = [line.split("\t", 1)[0] for line in tweets.read_text(encoding="utf-8").splitlines()[::25]]
+    texts = tweet_texts(step=25)
     texts += [c["text"] for c in yaml.safe_load((fixtures / "abuse_comments.yaml").read_text(encoding="utf-8"))]
     texts += ["", "<p>Wann &amp; wo?</p>", "Du Idiot!", "x" * (ANALYSIS_CHARS + 500)]
     slas = [{"frage": 60} if i % 3 == 0 else None for i in range(len(texts))]

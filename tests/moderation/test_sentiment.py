@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.sentiment import sentiment
+from tests.corpus import tweet_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TWEETS = Path(__file__).resolve().parents[2] / "moderation" / "model" / "training" / "germeval2018.training.txt"
 TOLERANCE = 0.01
 REQUIRED_SHARE = 0.99
 
@@ -74,8 +74,7 @@ def test_agrees_with_textblob_de_on_combined_comments() -> None:
 
 def test_identical_to_textblob_de_on_real_tweets() -> None:
     """300 real tweets (every 16th of GermEval 2018), scored live by textblob-de: identical numbers."""
-    with TWEETS.open(encoding="utf-8") as f:
-        tweets = [line.split("\t", 1)[0] for line in f][::16]
+    tweets = tweet_texts(step=16)
     assert len(tweets) >= 300
     misses = [(t, sentiment(t), reference(t)) for t in tweets]
     misses = [m for m in misses if m[1] != pytest.approx(m[2], abs=1e-9)]
@@ -228,10 +227,9 @@ def _new_words() -> list[str]:
 
     engine = _engine()
     found: dict[str, None] = {}
-    with TWEETS.open(encoding="utf-8") as f:
-        for line in f:
-            for sentence, tokens in engine.german.sentences_with_tokens(line.split("\t", 1)[0]):
-                found.update(dict.fromkeys(engine.sentence_tokens(sentence, tokens)))
+    for text in tweet_texts():
+        for sentence, tokens in engine.german.sentences_with_tokens(text):
+            found.update(dict.fromkeys(engine.sentence_tokens(sentence, tokens)))
     lexicon = sorted(w for w in engine.lexicon.words if w.islower())[::7]
     endings = ["", "e", "en", "em", "er", "es", "n", "s", "nen", "t", "te", "st", "et", "test", "end", "ern", "ten"]
     for i, w in enumerate(lexicon):
@@ -278,8 +276,7 @@ def test_word_splitting_shortcuts_give_patterns_tokens() -> None:
     from moderation.sentiment import _engine
 
     engine = _engine()
-    with TWEETS.open(encoding="utf-8") as f:
-        raws = {raw for line in f for raw in line.split("\t", 1)[0].split()}
+    raws = {raw for text in tweet_texts() for raw in text.split()}
     raws |= {edge + raw for raw in sorted(raws)[::21] for edge in "@#(\"'-.,!?*"}
     raws |= {raw + edge for raw in sorted(raws)[::21] for edge in ")\"'-.,!?:;*"}
     raws |= {raw.title() for raw in sorted(raws)[::5]} | {"a.b", "x...y", "’s", "„x“", "u.s.a", "A.", "l'x", "(!)"}

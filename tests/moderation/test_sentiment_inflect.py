@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +15,8 @@ from moderation.sentiment_inflect import (
     rule_lemma,
     rule_lemma_sources,
 )
+from tests.corpus import tweet_texts
 
-ROOT = Path(__file__).resolve().parents[2]
-TWEETS = ROOT / "moderation" / "model" / "training" / "germeval2018.training.txt"
 CRAFTED = [
     "", "a", "ab", "gut", "gute", "guten", "plausibles", "propres", "Häuser", "Löwen", "Bürgerinnen", "Straßen",
     "gegrüßt", "gemacht", "abgerissen", "aufgemacht", "zurückgekommen", "hielte", "schnitte", "wechselte",
@@ -39,8 +37,7 @@ ENDINGS = ["", "e", "en", "em", "er", "es", "n", "s", "nen", "t", "te", "st", "e
 def words() -> list[str]:
     """Distinct words of 1,000 real tweets (every fifth), crafted ones, and words built from the lexicons'
     words with the endings the rules look at (and the prefixes of participles and verbs)."""
-    with TWEETS.open(encoding="utf-8") as f:
-        texts = [line.split("\t", 1)[0] for line in f][::5]
+    texts = tweet_texts(step=5)
     found = {w.strip(".,!?:;\"'()") for t in texts for w in t.split()}
     data = load()
     stems = sorted(w for w in data.sentiment_words if w.isalpha())[::11] + sorted(data.verbs)[::17]

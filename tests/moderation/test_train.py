@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +12,7 @@ from moderation.abuse import DEFAULT_LEXICON, MODEL_PATH, AbuseModel
 from moderation.abuse_features import char_grams, flat_weights
 from moderation.abuse_lexicon import Lexicon
 from moderation.train import Corpus, TrainingError, _logreg, featurise, read_labelled, scores, train
-
-REPO = Path(__file__).resolve().parents[2]
-TRAINING_DATA = Path(
-    os.environ.get("NETZPFLEGE_TRAINING_DATA")
-    or Path(__file__).parents[2] / "moderation/model/training/germeval2018.training.txt"
-)
+from tests.corpus import TRAINING_DATA
 
 
 def training_data() -> Path:
