@@ -20,6 +20,8 @@ from store.schema import item as item_table
 FIXTURES = Path(__file__).parent / "fixtures"
 FAST_RETRY = RetryPolicy(attempts=5, base_delay=0.01, max_delay=5.0, max_total_wait=30.0)
 CLIENT_TIMEOUT = 0.5  # seconds; the replay server's timeout fault stalls longer than this
+MASTODON_CHANNEL = ChannelConfig(id="mastodon", platform="mastodon", name="Stadt", account_id="109876543210",
+                                 base_url="https://social.musterstadt.de")  # the town of fixtures/mastodon
 
 
 def load_world(platform: str, now: datetime | None = None) -> tuple[ChannelConfig, list[Item]]:

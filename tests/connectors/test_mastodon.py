@@ -18,11 +18,10 @@ from store.channels import sync_channels
 from store.config import ChannelConfig
 from store.models import Item, ItemKind
 from store.schema import item
-from tests.connectors.conftest import SleepRecorder, fast_client, load_world
+from tests.connectors.conftest import MASTODON_CHANNEL, SleepRecorder, fast_client, load_world
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mastodon"
-CHANNEL = ChannelConfig(id="mastodon", platform="mastodon", name="Stadt", account_id="109876543210",
-                        base_url="https://social.musterstadt.de")
+CHANNEL = MASTODON_CHANNEL
 
 
 def test_context_descendants_become_comments_and_replies() -> None:

@@ -7,7 +7,6 @@ import copy
 import json
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,14 +16,13 @@ from connectors.base import StreamContext
 from connectors.errors import SourceFormatError
 from connectors.http import HttpClient
 from connectors.mastodon import MastodonConnector, parse_own_statuses, parse_replies, parse_status
-from store.config import ChannelConfig
 from store.models import ItemKind
+from tests.connectors.conftest import FIXTURES, MASTODON_CHANNEL
 
-CONTEXT = json.loads((Path(__file__).parent / "fixtures" / "mastodon" / "context.json").read_text(encoding="utf-8"))
+CONTEXT = json.loads((FIXTURES / "mastodon" / "context.json").read_text(encoding="utf-8"))
 ROOT = "100000000000005000"
-TOWN = "109876543210"
-CHANNEL = ChannelConfig(id="mastodon", platform="mastodon", name="Stadt", account_id=TOWN,
-                        base_url="https://social.musterstadt.de")
+CHANNEL = MASTODON_CHANNEL
+TOWN = CHANNEL.account_id
 
 
 def _status(status_id: str, *, parent: str | None = None, own: bool = True, **extra: Any) -> dict[str, Any]:
