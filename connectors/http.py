@@ -332,7 +332,8 @@ def _has_long_number(body: bytes | str) -> bool:
 
 
 class NonFiniteFloat(float):
-    """NaN or ±Infinity from non-standard JSON: a float the store's orjson refuses, so it keeps it via json."""
+    """NaN or ±Infinity from non-standard JSON: orjson.dumps refuses a float subclass (TypeError), which is what
+    makes ``store.items.raw_json`` keep it via json (plain NaN would silently become null)."""
 
 
 def decode_json(body: bytes | str) -> Any:
