@@ -143,9 +143,12 @@ def triage(
             reset_triage(engine)
         run_triage(engine, cfg)
         return
+    from moderation import native
     from moderation.batch import triage_jsonl
     from moderation.pipeline import Triager
 
+    if native.STATUS == native.STALE:  # a developer edited the hot path: say why it is slower
+        typer.echo(f"Hinweis: {native.status_line()}", err=True)
     triager = Triager(cfg.policy, config_dir=cfg.directory)
     triager.warm_up()
     # The loaded model, lexicons and policy live as long as the process: keep the cyclic garbage collector

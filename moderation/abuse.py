@@ -37,9 +37,10 @@ from moderation.abuse_features import (
     has_lexicon_cue,
 )
 from moderation.abuse_lexicon import CATEGORIES, SOURCE_LEXICON, Lexicon, TermHit
+from moderation.native import PACKAGE_DIR
 from moderation.normalise import normalise, tokens
 
-MODEL_PATH = Path(__file__).resolve().parent / "model" / "abuse_model.json"
+MODEL_PATH = PACKAGE_DIR / "model" / "abuse_model.json"
 DEFAULT_LEXICON = SOURCE_LEXICON  # the shipped config/lexicon.yaml
 FORMATS = ("netzpflege-abuse-linear/1", MODEL_FORMAT)  # 1: flat weights, converted at load
 _CLEAR_SCORE = 0.95  # score reported for clear lexicon cases the model scored lower

@@ -24,11 +24,12 @@ from typing import Any
 import orjson
 
 from moderation.matching import has_top_level_bar
+from moderation.native import PACKAGE_DIR
 from moderation.normalise import normalise
 
 CATEGORIES = ("insult", "profanity", "threat", "hate", "spam", "doxxing")
-BUILT_LEXICON = Path(__file__).resolve().parent / "model" / "abuse_lexicon.json"
-SOURCE_LEXICON = Path(__file__).resolve().parents[1] / "config" / "lexicon.yaml"
+BUILT_LEXICON = PACKAGE_DIR / "model" / "abuse_lexicon.json"
+SOURCE_LEXICON = PACKAGE_DIR.parent / "config" / "lexicon.yaml"
 # endings tried when a word is not in the lexicon as it stands: Idioten, Schlampen, Penners, Lügnerin
 _ENDINGS = ("", "e", "en", "n", "s", "es", "er", "ern", "in", "innen", "em", "ens")
 _TAIL = 4  # how many last letters of a term a new word's ending is compared with (see Lexicon._tail_endings)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from moderation.normalise import normalise
 from moderation.pii import PiiSpan, find_pii
@@ -28,7 +28,18 @@ from moderation.urgency import UrgencyLadder, UrgencyResult
 from store.config import Policy
 
 if TYPE_CHECKING:
-    from moderation.abuse import AbuseModel, AbuseResult
+    from moderation.abuse import AbuseResult
+
+
+
+class AbuseAssessor(Protocol):
+    """What the pipeline needs of an abuse model (:class:`moderation.abuse.AbuseModel`, or a test's stand-in)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def assess(self, text: str, normalised: str | None = None, *, features: bool = True) -> AbuseResult: ...
+
 
 PIPELINE_VERSION = "triage-1"
 ANALYSIS_CHARS = 5_000
@@ -116,7 +127,7 @@ class Triager:
     """Runs the pipeline with one policy and one abuse model (if not given: the shipped model with the lexicon of
     the configuration folder ``config_dir``, see :meth:`AbuseModel.load`)."""
 
-    def __init__(self, policy: Policy, abuse_model: AbuseModel | None = None, *,
+    def __init__(self, policy: Policy, abuse_model: AbuseAssessor | None = None, *,
                  config_dir: Path | None = None) -> None:
         if abuse_model is None:
             from moderation.abuse import AbuseModel

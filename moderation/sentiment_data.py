@@ -27,7 +27,9 @@ from typing import Any
 
 import orjson
 
-DATA_PATH = Path(__file__).parent / "model" / "sentiment" / "sentiment_data.json"
+from moderation.native import PACKAGE_DIR
+
+DATA_PATH = PACKAGE_DIR / "model" / "sentiment" / "sentiment_data.json"
 INDEX_PATH = DATA_PATH.with_name("risky_words.txt")
 QUIET_PATH = DATA_PATH.with_name("quiet_tokens.txt")
 FORMAT = 1

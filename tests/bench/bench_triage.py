@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from moderation import native
 from tests.corpus import tweet_texts
 
 _PLACES = ["Hauptstraße", "Marktplatz", "Bahnhof", "Stadtpark", "Rathaus", "Südstadt", "Lindenweg", "Freibad",
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     startup = run_command(['{"text": "Hallo"}'])
+    print(f"Triage-Module: {native.status_line()}")
     print(f"Start von `netzpflege triage` (eine Zeile): {startup:.2f} s")
     for name, lines in (("tweets", tweets()), ("kommunal", generate(args.comments))):
         texts = [json.loads(line)["text"] for line in lines]

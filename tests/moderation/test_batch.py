@@ -17,7 +17,7 @@ FIELDS = {"is_question", "urgency", "sla_minutes", "abusive", "abuse_score", "ab
 
 @pytest.fixture(scope="module")
 def triager() -> Triager:
-    return Triager(POLICY, StubAbuse())  # type: ignore[arg-type]
+    return Triager(POLICY, StubAbuse())
 
 
 def run(lines: list[str], triager: Triager) -> tuple[list[dict[str, object]], list[str], int]:

@@ -33,7 +33,7 @@ class StubAbuse:
 
 @pytest.fixture(scope="module")
 def triager() -> Triager:
-    return Triager(POLICY, StubAbuse())  # type: ignore[arg-type]
+    return Triager(POLICY, StubAbuse())
 
 
 def test_question_with_deadline(triager: Triager) -> None:

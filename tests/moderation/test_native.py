@@ -1,0 +1,92 @@
+"""The compiled hot path (mypyc): in use after an install, identical to plain Python, never stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+import pytest
+
+import moderation.sentiment
+from moderation import native
+from tests.conftest import missing
+from tests.corpus import tweet_texts
+
+
+def _need_compiled() -> None:
+    if native.STATUS != native.COMPILED_IN_USE:
+        missing(f"Hot path not compiled ({native.status_line()}): `pip install -e .` with a C compiler")
+
+
+def test_install_compiles_the_hot_path() -> None:
+    """The README's install compiles; the imports then use the extension modules."""
+    _need_compiled()
+    assert moderation.sentiment.__file__ and moderation.sentiment.__file__.endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def _triage(lines: list[str], pure: bool) -> list[dict[str, object]]:
+    env = {k: v for k, v in os.environ.items() if k != native.PURE_PYTHON_ENV}
+    if pure:
+        env[native.PURE_PYTHON_ENV] = "1"
+    done = subprocess.run([sys.executable, "-m", "dashboard.cli", "triage"], input="".join(lines), env=env,
+                          capture_output=True, text=True, check=True, encoding="utf-8")
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_compiled_and_plain_python_give_identical_results() -> None:
+    """Every output field of 1,000 real tweets and awkward inputs, compiled vs plain Python."""
+    _need_compiled()
+    texts = tweet_texts(5)[:1000] + ["", "😀", "Du Idiot!!!", "<b>Ruft an: 0171 2345678</b>", "a" * 6000,
+                                     "Wann öffnet das Bürgerbüro? Danke!", "I d i o t", "Nicht gut. :-( (!)"]
+    lines = [json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)]
+    compiled, plain = _triage(lines, pure=False), _triage(lines, pure=True)
+    assert len(compiled) == len(texts)
+    assert compiled == plain
+
+
+def test_plain_python_switch_takes_the_sources() -> None:
+    _need_compiled()
+    code = "import moderation.sentiment as s, moderation.native as n; print(n.STATUS, s.__file__)"
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, native.PURE_PYTHON_ENV: "1"},
+                          capture_output=True, text=True, check=True)
+    status, path = done.stdout.split()
+    assert (status, Path(path)) == (native.DISABLED, native.source_path("moderation.sentiment"))
+
+
+def _fake_build(tmp_path: Path) -> Path:
+    """A package folder with every compiled module's source, an (empty) extension file each and a manifest."""
+    for module in native.COMPILED:
+        native.source_path(module, tmp_path).write_text(f"# {module}\n", encoding="utf-8")
+    for name in (*native.COMPILED, native.GROUP + "__mypyc"):
+        (tmp_path / (name.rpartition(".")[2] + EXTENSION_SUFFIXES[0])).touch()
+    (tmp_path / native.MANIFEST.name).write_text(json.dumps(native.manifest(tmp_path)), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_build_for_these_sources_is_used(tmp_path: Path) -> None:
+    assert native.decide({}, _fake_build(tmp_path)) == native.COMPILED_IN_USE
+
+
+def test_an_edited_source_makes_the_build_stale(tmp_path: Path) -> None:
+    package = _fake_build(tmp_path)
+    source = native.source_path("moderation.sentiment", package)
+    source.write_text(source.read_text(encoding="utf-8") + "x = 1\n", encoding="utf-8")
+    assert native.decide({}, package) == native.STALE
+
+
+@pytest.mark.parametrize("lost", ["moderation.questions", native.GROUP + "__mypyc", "manifest"])
+def test_an_incomplete_build_is_not_used(tmp_path: Path, lost: str) -> None:
+    package = _fake_build(tmp_path)
+    if lost == "manifest":
+        (package / native.MANIFEST.name).write_text("{kaputt", encoding="utf-8")
+    else:
+        next(package.glob(lost.rpartition(".")[2] + ".*.so")).unlink()
+    assert native.decide({}, package) == native.NOT_BUILT
+
+
+def test_the_switch_wins_over_a_good_build(tmp_path: Path) -> None:
+    assert native.decide({native.PURE_PYTHON_ENV: "1"}, _fake_build(tmp_path)) == native.DISABLED
