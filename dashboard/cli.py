@@ -34,6 +34,13 @@ ConfigDirOpt = Annotated[
 ]
 
 
+@app.callback()
+def _collect_garbage_again(ctx: typer.Context) -> None:
+    # `dashboard.main` starts without the cyclic garbage collector; `triage` turns it on once its models are loaded
+    if ctx.invoked_subcommand != "triage":
+        gc.enable()
+
+
 def _fail(message: str, code: int) -> typer.Exit:
     typer.secho(message, err=True, fg=typer.colors.RED)
     return typer.Exit(code)
@@ -135,6 +142,7 @@ def triage(
     """Kommentare sichten: JSONL (Feld "text") von Datei/Standardeingabe oder die gespeicherten Beiträge."""
     cfg = _config(config_dir)
     if stored or rescore:
+        gc.enable()
         from dashboard.runs import run_triage
         from moderation.queue import reset_triage
 
@@ -155,6 +163,7 @@ def triage(
     # from scanning them again and again, and let it run less often (the batch keeps few objects alive).
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    gc.enable()
     try:
         src = input.open(encoding="utf-8") if input else sys.stdin
         dst = output.open("w", encoding="utf-8") if output else sys.stdout

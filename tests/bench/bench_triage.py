@@ -84,7 +84,8 @@ def run_command(lines: Sequence[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        cmd = [sys.executable, "-m", "dashboard.cli", "triage", "--input", str(source), "--output", str(target)]
+        command = [sys.executable, "-c", "from dashboard import main; main()"]  # what the console script runs
+        cmd = [*command, "triage", "--input", str(source), "--output", str(target)]
         start = time.perf_counter()
         subprocess.run(cmd, check=True)
         elapsed = time.perf_counter() - start
