@@ -276,7 +276,8 @@ class AbuseModel:
         ``features=False`` leaves the evidence's strongest model features out (an empty list): a fifth of the time
         of this stage on real tweets, for callers that show no evidence (the batch command).
         """
-        return self._result(*self.decision(text, normalised), self._parts if features else None)
+        z, found = self.decision(text, normalised)  # (no star call: compiled, it would go the slow generic way)
+        return self._result(z, found, self._parts if features else None)
 
     def _parts(self, words: list[str]) -> _Parts:
         """The per-word parts of the score of ``words`` (for the evidence of flagged comments), from the cache."""

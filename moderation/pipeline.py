@@ -164,8 +164,8 @@ class Triager:
         assess = self.abuse.assess
         abuses = [assess(a, normalised=n, features=features) for a, n in zip(analysed, normalised, strict=True)]
         spans = [find_pii(plain[:PII_CHARS]) for plain, _ in plains]
-        return [_result(*parts) for parts in zip(plains, analysed, questions, sentiments, urgencies, abuses, spans,
-                                                 strict=True)]
+        stages = zip(plains, analysed, questions, sentiments, urgencies, abuses, spans, strict=True)
+        return [_result(p, a, q, s, u, b, x) for p, a, q, s, u, b, x in stages]  # no star call (see abuse.assess)
 
 
 def _result(plain_offsets: tuple[str, list[int] | None], analysed: str, question: QuestionResult,

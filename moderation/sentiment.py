@@ -462,7 +462,7 @@ class _Engine:
             key = (kind, upper or (first and noun))
             lemma = variants.get(key)
             if lemma is None:
-                lemma = variants[key] = self._lemma(token, *key)
+                lemma = variants[key] = self._lemma(token, key[0], key[1])
             by_tag[t] = lemma
         lemmas = variants.values()
         signature = {id(lm): self._signature(lm) for lm in lemmas}

@@ -178,7 +178,7 @@ class ContextRules:
         key = (self._rule_word(word), tag)
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = _index_rules(tag, self._rules_for(*key))
+            found = self._candidates[key] = _index_rules(tag, self._rules_for(key[0], tag))
         return found
 
     def _rule_word(self, word: str) -> str | None:
@@ -207,7 +207,7 @@ class ContextRules:
         if found is None:
             if len(self._towards) > _CACHE_LIMIT:
                 self._towards.clear()
-            found = self._towards[key] = _retagging(tag, [r for r in self._rules_for(*key[:2]) if r.tag2 in targets])
+            found = self._towards[key] = _retagging(tag, [r for r in self._rules_for(key[0], tag) if r.tag2 in targets])
         return found
 
     def may_retag(self, i: int, words: Sequence[str], tags: TagSource, retagging: Retagging) -> bool:

@@ -93,7 +93,7 @@ class GermanTagger:
         if tag is None:
             if len(self._morph_cache) > _CACHE_LIMIT:
                 self._morph_cache.clear()
-            tag = self._morph_cache[key] = self._apply_morphology(*key)
+            tag = self._morph_cache[key] = self._apply_morphology(word, key[1], key[2])
         return tag
 
     def _apply_morphology(self, w: str, prev: str | None, next_: str | None) -> str:

@@ -75,6 +75,8 @@ class UrgencyLadder:
         self.policy = policy
         terms = [_fragments(spec.terms) for spec in policy.urgency]
         self.rungs = [_Rung.compile(spec, fragments) for spec, fragments in zip(policy.urgency, terms, strict=True)]
+        self._question_default = policy.urgency_class(policy.default_question_class)
+        self._default = policy.urgency_class(policy.default_class)
         every_term = [f for fragments in terms for f in fragments]
         self._any_term = word_start_locator(every_term) if every_term else None  # rejects most comments
 
@@ -98,9 +100,9 @@ class UrgencyLadder:
             if spec.complaints and complaint_signals:
                 return self._result(spec, f"{spec.label}: {complaint_signals[0]}", channel_sla)
         if is_question:
-            spec = self.policy.urgency_class(self.policy.default_question_class)
+            spec = self._question_default
             return self._result(spec, f"{spec.label}: Frage ohne besondere Dringlichkeit", channel_sla)
-        spec = self.policy.urgency_class(self.policy.default_class)
+        spec = self._default
         return self._result(spec, f"{spec.label}: weder Frage noch Dringlichkeitsbegriff", channel_sla, fallback=True)
 
     @staticmethod
