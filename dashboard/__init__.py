@@ -9,6 +9,9 @@ def main() -> None:
     import gc
 
     gc.disable()
-    from dashboard.cli import app
+    try:
+        from dashboard.cli import app
 
-    app()
+        app()
+    finally:
+        gc.enable()  # (for callers in the same process)

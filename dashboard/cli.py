@@ -160,7 +160,8 @@ def triage(
     triager = Triager(cfg.policy, config_dir=cfg.directory)
     triager.warm_up()
     # The loaded model, lexicons and policy live as long as the process: keep the cyclic garbage collector
-    # from scanning them again and again, and let it run less often (the batch keeps few objects alive).
+    # from scanning them again and again, and let it run less often (the batch keeps few objects alive). The
+    # little cyclic garbage of the start-up (run without the collector, see `dashboard.main`) is frozen with them.
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
     gc.enable()

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from moderation.abuse import AbuseResult
 
 
-
 class AbuseAssessor(Protocol):
     """What the pipeline needs of an abuse model (:class:`moderation.abuse.AbuseModel`, or a test's stand-in)."""
 

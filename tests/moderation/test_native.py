@@ -13,6 +13,7 @@ import pytest
 
 import moderation.sentiment
 from moderation import native
+from moderation.native_build import record_build
 from tests.conftest import missing
 from tests.corpus import tweet_texts
 
@@ -57,35 +58,51 @@ def test_plain_python_switch_takes_the_sources() -> None:
     assert (status, Path(path)) == (native.DISABLED, native.source_path("moderation.sentiment"))
 
 
-def _fake_build(tmp_path: Path) -> Path:
-    """A package folder with every compiled module's source, an (empty) extension file each and a manifest."""
-    for module in native.COMPILED:
-        native.source_path(module, tmp_path).write_text(f"# {module}\n", encoding="utf-8")
-    for name in (*native.COMPILED, native.GROUP + "__mypyc"):
-        (tmp_path / (name.rpartition(".")[2] + EXTENSION_SUFFIXES[0])).touch()
-    (tmp_path / native.MANIFEST.name).write_text(json.dumps(native.manifest(tmp_path)), encoding="utf-8")
-    return tmp_path
+def _fake_build(root: Path) -> Path:
+    """A project folder with every recorded source, an (empty) extension file per compiled module and the group,
+    and the manifest a successful build writes."""
+    for module in (*native.COMPILED, "store.config"):
+        path = native.source_path(module, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {module}\n", encoding="utf-8")
+    modules = [*native.COMPILED, native.GROUP + "__mypyc"]
+    for module in modules:
+        native.extension_path(module, root).touch()
+    assert record_build(set(modules), modules, native.manifest(root), root / "moderation" / native.MANIFEST.name)
+    return root
 
 
 def test_a_build_for_these_sources_is_used(tmp_path: Path) -> None:
     assert native.decide({}, _fake_build(tmp_path)) == native.COMPILED_IN_USE
 
 
-def test_an_edited_source_makes_the_build_stale(tmp_path: Path) -> None:
-    package = _fake_build(tmp_path)
-    source = native.source_path("moderation.sentiment", package)
+@pytest.mark.parametrize("edited", ["moderation.sentiment", "store.config"])
+def test_an_edited_source_makes_the_build_stale(tmp_path: Path, edited: str) -> None:
+    root = _fake_build(tmp_path)
+    source = native.source_path(edited, root)
     source.write_text(source.read_text(encoding="utf-8") + "x = 1\n", encoding="utf-8")
-    assert native.decide({}, package) == native.STALE
+    assert native.decide({}, root) == native.STALE
 
 
 @pytest.mark.parametrize("lost", ["moderation.questions", native.GROUP + "__mypyc", "manifest"])
 def test_an_incomplete_build_is_not_used(tmp_path: Path, lost: str) -> None:
-    package = _fake_build(tmp_path)
+    root = _fake_build(tmp_path)
     if lost == "manifest":
-        (package / native.MANIFEST.name).write_text("{kaputt", encoding="utf-8")
+        (root / "moderation" / native.MANIFEST.name).write_text("{kaputt", encoding="utf-8")
     else:
-        next(package.glob(lost.rpartition(".")[2] + ".*.so")).unlink()
-    assert native.decide({}, package) == native.NOT_BUILT
+        native.extension_path(lost, root).unlink()
+    assert native.decide({}, root) == native.NOT_BUILT
+
+
+def test_a_build_with_a_failed_module_records_nothing(tmp_path: Path) -> None:
+    """A compiler error leaves a module out (they are optional) while an older file of it may still lie in place:
+    no manifest then, so the older build is not taken for this one."""
+    root = _fake_build(tmp_path)
+    manifest = root / "moderation" / native.MANIFEST.name
+    manifest.unlink()  # what the build does first
+    wanted = list(native.COMPILED)
+    assert not record_build(set(wanted[1:]), wanted, native.manifest(root), manifest)
+    assert not manifest.exists() and native.decide({}, root) == native.NOT_BUILT
 
 
 def test_the_switch_wins_over_a_good_build(tmp_path: Path) -> None:
