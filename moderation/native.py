@@ -44,6 +44,7 @@ COMPILED_IN_USE = "compiled"
 STALE = "stale"  # built, but from other sources: plain Python until the next install
 NOT_BUILT = "not built"  # no complete, recorded build for this interpreter: plain Python
 DISABLED = "disabled"  # NETZPFLEGE_PURE_PYTHON=1: plain Python
+SCRIPT = "script"  # `python -m` of a compiled module (an extension module cannot run as __main__): plain Python
 
 
 def source_path(module: str, root: Path = PROJECT_DIR) -> Path:
@@ -61,10 +62,16 @@ def extension_path(module: str, root: Path = PROJECT_DIR) -> Path:
     return root.joinpath(*module.split(".")).with_name(module.rpartition(".")[2] + EXTENSION_SUFFIXES[0])
 
 
-def decide(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_DIR) -> str:
-    """Which the imports will use: `COMPILED_IN_USE` or why not (`DISABLED`, `NOT_BUILT`, `STALE`)."""
+def decide(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_DIR,
+           argv: Sequence[str] = getattr(sys, "orig_argv", ())) -> str:
+    """Which the imports will use: `COMPILED_IN_USE` or why not (`DISABLED`, `SCRIPT`, `NOT_BUILT`, `STALE`).
+
+    ``argv``: the interpreter's command line; ``python -m moderation.sentiment_data`` runs that module from source.
+    """
     if environ.get(PURE_PYTHON_ENV) == "1":
         return DISABLED
+    if "-m" in argv and argv.index("-m") + 1 < len(argv) and argv[argv.index("-m") + 1] in COMPILED:
+        return SCRIPT
     if not all(extension_path(m, root).is_file() for m in (*COMPILED, GROUP + "__mypyc")):
         return NOT_BUILT
     try:
@@ -96,4 +103,5 @@ def status_line() -> str:
         STALE: "reines Python: kompilierte Module veraltet – `pip install -e .` erneut ausführen",
         NOT_BUILT: "reines Python (nicht kompiliert)",
         DISABLED: f"reines Python ({PURE_PYTHON_ENV}=1)",
+        SCRIPT: "reines Python (Modul als Skript gestartet)",
     }[STATUS]

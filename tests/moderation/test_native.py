@@ -13,6 +13,7 @@ import pytest
 
 import moderation.sentiment
 from moderation import native
+from moderation.abuse_lexicon import BUILT_LEXICON, SOURCE_LEXICON
 from moderation.native_build import record_build
 from tests.conftest import missing
 from tests.corpus import tweet_texts
@@ -103,6 +104,15 @@ def test_a_build_with_a_failed_module_records_nothing(tmp_path: Path) -> None:
     wanted = list(native.COMPILED)
     assert not record_build(set(wanted[1:]), wanted, native.manifest(root), manifest)
     assert not manifest.exists() and native.decide({}, root) == native.NOT_BUILT
+
+
+def test_a_compiled_module_still_runs_as_a_script(tmp_path: Path) -> None:
+    """``python -m moderation.abuse_lexicon`` (an extension module cannot be __main__): from its source."""
+    out = tmp_path / "lexicon.json"
+    subprocess.run([sys.executable, "-m", "moderation.abuse_lexicon", str(SOURCE_LEXICON), str(out)], check=True)
+    assert out.read_bytes() == BUILT_LEXICON.read_bytes()
+    assert native.decide({}, _fake_build(tmp_path), ["python", "-m", "moderation.sentiment_data"]) == native.SCRIPT
+    assert native.decide({}, tmp_path, ["python", "-m", "dashboard.cli"]) == native.COMPILED_IN_USE
 
 
 def test_the_switch_wins_over_a_good_build(tmp_path: Path) -> None:
