@@ -51,12 +51,16 @@ def test_compiled_and_plain_python_give_identical_results() -> None:
 
 
 def test_plain_python_switch_takes_the_sources() -> None:
+    """The switch works, and without it a fresh process (as `_triage` starts them) takes the compiled modules."""
     _need_compiled()
     code = "import moderation.sentiment as s, moderation.native as n; print(n.STATUS, s.__file__)"
-    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, native.PURE_PYTHON_ENV: "1"},
-                          capture_output=True, text=True, check=True)
-    status, path = done.stdout.split()
-    assert (status, Path(path)) == (native.DISABLED, native.source_path("moderation.sentiment"))
+    env = {k: v for k, v in os.environ.items() if k != native.PURE_PYTHON_ENV}
+    for switch, expected in (("1", native.DISABLED), ("", native.COMPILED_IN_USE)):
+        done = subprocess.run([sys.executable, "-c", code], env={**env, native.PURE_PYTHON_ENV: switch},
+                              capture_output=True, text=True, check=True)
+        status, path = done.stdout.split()
+        assert status == expected
+        assert (Path(path) == native.source_path("moderation.sentiment")) == (expected == native.DISABLED)
 
 
 def _fake_build(root: Path) -> Path:
