@@ -8,9 +8,9 @@ result carries its reasons in German and, where a comment may be criminal, the n
 Speed (comments we have never seen count, so the first sight of a word does): the features are additive per
 word, so a text costs one cached look-up per whitespace-separated chunk; a word seen for the first time costs one
 ``itemgetter`` call that slices its character n-grams, a ``map`` over their weights and two set look-ups in the
-lexicon. The model file stores its weights grouped by kind, so loading it builds no table in Python, and the sums
-of the character n-gram weights of some 60,000 common words (``word_sums``, written by ``netzpflege train`` from the
-same weights): for those, even the first sight costs one look-up instead of ~29.
+lexicon. The model file stores its weights grouped by kind, so loading it builds no table in Python. (A table of
+the n-gram sums of 60,000 common words spared their first sight in plain Python, but cost ~40 ms of start-up and
+no longer paid once the hot path was compiled: `moderation.native`.)
 """
 
 from __future__ import annotations
@@ -129,10 +129,8 @@ class AbuseModel:
             self._unigrams: dict[str, float] = grouped["w"]
             self._following: dict[str, dict[str, float]] = grouped["b"]  # "b:a b" as {a: {b: weight}}
             self._dense: dict[str, float] = grouped["x"]
-            # derived from the weights by `netzpflege train` (see `char_sums`); absent in older files
-            self._known_sums: dict[str, float] = model.get("word_sums", {})
             # every weight a number (sum raises TypeError otherwise), every group a dict of them
-            sum(chain(self._chars.values(), self._unigrams.values(), self._dense.values(), self._known_sums.values(),
+            sum(chain(self._chars.values(), self._unigrams.values(), self._dense.values(),
                       chain.from_iterable(map(dict.values, self._following.values()))))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"Modelldatei unvollständig oder beschädigt: {exc!r}") from exc
@@ -168,15 +166,12 @@ class AbuseModel:
     def _word(self, word: str) -> _WordEntry:
         """What the model and the lexicon make of one word (see ``_WordEntry``), cached.
 
-        The cold path (a word seen for the first time): the sum of its character n-gram weights is looked up in
-        the model's ``word_sums``, or else its n-grams are sliced by one ``itemgetter`` call and looked up by
-        ``map``, in the order of :func:`~moderation.abuse_features.char_grams`.
+        The cold path (a word seen for the first time): its character n-grams are sliced by one ``itemgetter`` call
+        and their weights looked up by ``map``, in the order of :func:`~moderation.abuse_features.char_grams`.
         """
         size = len(word) + 2
         slicer, n_grams = self._slicers.get(size) or self._slicer(size)
-        char_sum = self._known_sums.get(word)
-        if char_sum is None:
-            char_sum = self._char_sum(word, slicer)
+        char_sum = sum(map(self._chars.get, slicer(f" {word} "), _ZEROS))
         hits, starts = self.lexicon.word_info_uncached(word)
         entry = (char_sum, n_grams, self._unigrams.get(word, 0.0), hits, starts,
                  self._following.get(word, _NO_FOLLOWERS))
@@ -184,14 +179,6 @@ class AbuseModel:
             self._word_cache.clear()
         self._word_cache[word] = entry
         return entry
-
-    def char_sums(self, words: Iterable[str]) -> dict[str, float]:
-        """The sum of the character n-gram weights of each word, computed (not looked up), for the model file's
-        ``word_sums``: the same sums, in the same order, as a first sight of the word computes them."""
-        return {w: self._char_sum(w, (self._slicers.get(len(w) + 2) or self._slicer(len(w) + 2))[0]) for w in words}
-
-    def _char_sum(self, word: str, slicer: Callable[[str], Iterable[str]]) -> float:
-        return sum(map(self._chars.get, slicer(f" {word} "), _ZEROS))
 
     def _slicer(self, size: int) -> _Slicer:
         """(The character n-grams of a padded word of ``size`` characters in the order of ``char_grams``, their

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain, compress
 
 from moderation.sentiment_context import ContextTagger, Retagging
-from moderation.sentiment_data import DATA_PATH, QUIET_PATH, SentimentData, load_index, scorer_words
+from moderation.sentiment_data import DATA_PATH, SentimentData, load_index, scorer_words
 from moderation.sentiment_data import parse as parse_data
 from moderation.sentiment_inflect import LETTERS, predicative_lower, rule_lemma
 from moderation.sentiment_tagger import GermanTagger, load_tagger
@@ -112,9 +112,8 @@ class _InitialTags:
 
 
 class _Engine:
-    def __init__(self, data: SentimentData, risky: frozenset[str], quiet: frozenset[str] = frozenset()) -> None:
-        """``risky``: `moderation.sentiment_data.risky_words`; ``quiet``: tokens known to get `_plain` (see
-        `quiet_tokens`): their first sight costs one look-up."""
+    def __init__(self, data: SentimentData, risky: frozenset[str]) -> None:
+        """``risky``: `moderation.sentiment_data.risky_words`."""
         abbreviation_res = [re.compile(p) for p in data.abbreviation_patterns]
         emoticons = [face for _, faces in data.emoticons for face in faces]
         emoticon_re, sarcasm_re = re.compile(data.emoticon_pattern), re.compile(data.sarcasm_pattern)
@@ -148,7 +147,6 @@ class _Engine:
         if ({"n", "e"} & self._merge_firsts or self._edge_starts & set(_VERB_RULE_STARTS)
                 or self._merge_firsts & self.tagger.singularize.replacement_ends()):
             raise ValueError("Emoticon-Zeichen überschneiden sich mit Lemma-Rändern: Abkürzung prüfen")
-        self._known_quiet = quiet
         # By token alone: (first token of a sentence, any later token).
         self._by_token: tuple[dict[str, _TokenLemmas], dict[str, _TokenLemmas]] = ({}, {})
         # Tokens in `_by_token` whose lemmas can neither score nor merge, whatever their neighbours.
@@ -244,12 +242,6 @@ class _Engine:
         for by_token in (*self._by_token, *self._quiet):
             by_token.clear()
 
-    def quiet_tokens(self, candidates: Iterable[str]) -> list[str]:
-        """The candidates whose lemmas, whatever their tag, are unknown words that cannot take part in an emoticon
-        merge (they get `_plain`), sorted: the shipped list of them spares their first sight (a few µs each).
-        Candidates that are no token (empty, or with whitespace: "nehme wahr") are left out."""
-        return sorted(t for t in set(candidates) if t.split() == [t] and self._inert_option(t) is self._plain)
-
     def _initial_tags(self, options: list[_TokenLemmas], words: list[str]) -> _InitialTags:
         return _InitialTags([o.tag for o in options], words, self.tagger)
 
@@ -263,7 +255,7 @@ class _Engine:
                 if len(self._inert_seen) > _CACHE_LIMIT:
                     self._forget()
                 self._inert_seen.add(token)
-                option = self._plain if token in self._known_quiet else self._inert_option(token)
+                option = self._inert_option(token)
                 if option is not None:
                     self._by_token[0][token] = self._by_token[1][token] = option
                     if not option.flags & (_SCORES | _EDGY):
@@ -600,7 +592,7 @@ def _load_lexicon(data: SentimentData) -> _Lexicon:
 @cache
 def _engine() -> _Engine:
     content = DATA_PATH.read_bytes()  # read once: parsed, and its digest checks the indexes'
-    return _Engine(parse_data(content), load_index(data=content), load_index(QUIET_PATH, data=content))
+    return _Engine(parse_data(content), load_index(data=content))
 
 
 def sentiment(text: str) -> tuple[float, float]:

@@ -9,9 +9,7 @@ tests/moderation/test_sentiment_data.py fails while the shipped file differs fro
 
 The same command rebuilds ``risky_words.txt`` beside it from that data alone (`risky_words`): the index of
 words whose singular or verb lemma the sentiment scorer could react to, which lets `moderation.sentiment`
-skip working those lemmas out for most new words; and ``quiet_tokens.txt``, the words of pattern's lexicon and
-verb table whose lemmas can never matter to the scorer, so their first sight costs one look-up (`build_quiet`).
-The tests check both equal a rebuild.
+skip working those lemmas out for most new words. The tests check it equals a rebuild.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import inspect
 import re
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +28,6 @@ from moderation.native import PACKAGE_DIR
 
 DATA_PATH = PACKAGE_DIR / "model" / "sentiment" / "sentiment_data.json"
 INDEX_PATH = DATA_PATH.with_name("risky_words.txt")
-QUIET_PATH = DATA_PATH.with_name("quiet_tokens.txt")
 FORMAT = 1
 
 
@@ -104,9 +100,9 @@ def parse(content: bytes, origin: Path = DATA_PATH) -> SentimentData:
 
 
 def load_index(path: Path = INDEX_PATH, data: Path | bytes = DATA_PATH) -> frozenset[str]:
-    """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms), or
-    another word list built like it (`QUIET_PATH`), checked to be built from ``data`` (the data file or its
-    content, read already; the list's first line names the data's SHA-256)."""
+    """The shipped index of words with a risky singular or verb rule lemma (see `risky_words`; some 10 ms),
+    checked to be built from ``data`` (the data file or its content, read already; the index's first line names
+    the data's SHA-256)."""
     header, _, words = path.read_text(encoding="utf-8").partition("\n")
     if header != _index_header(data):
         named = data if isinstance(data, Path) else "den Sentiment-Daten"
@@ -116,12 +112,7 @@ def load_index(path: Path = INDEX_PATH, data: Path | bytes = DATA_PATH) -> froze
 
 def _index_header(data: Path | bytes) -> str:
     """The index's first line: the SHA-256 of the data it was built from (with "\\n" line ends)."""
-    return _header_of(data.read_bytes() if isinstance(data, Path) else data)
-
-
-@lru_cache(maxsize=2)
-def _header_of(content: bytes) -> str:
-    """`_index_header` of the data's content, hashed once for both word lists at start-up."""
+    content = data.read_bytes() if isinstance(data, Path) else data
     return "#data-sha256 " + hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()
 
 
@@ -149,22 +140,6 @@ def build_index(path: Path = INDEX_PATH, data_path: Path = DATA_PATH) -> Path:
     """Write `risky_words` of the data at ``data_path`` to ``path``, one word a line, after a header line
     that names the data (see `load_index`)."""
     path.write_text("\n".join([_index_header(data_path), *risky_words(load(data_path))]) + "\n", encoding="utf-8")
-    return path
-
-
-def build_quiet(path: Path = QUIET_PATH, data_path: Path = DATA_PATH) -> Path:
-    """Write the quiet tokens (see `moderation.sentiment._Engine.quiet_tokens`) among the words of the data's
-    tagger lexicon and verb table, as they stand and capitalised, to ``path`` after the same header as
-    `build_index` (run that first: the quiet tokens depend on its index). Not the training tweets' words: the
-    benchmark's real tweets stay as new as held-out comments are."""
-    from moderation.sentiment import _Engine
-
-    content = data_path.read_bytes()
-    data = parse(content, data_path)
-    engine = _Engine(data, load_index(data_path.with_name(INDEX_PATH.name), content))
-    words = [*data.tagger_lexicon, *data.verbs, *(form for forms in data.verbs.values() for form in forms)]
-    quiet = engine.quiet_tokens([*words, *(w.capitalize() for w in words)])
-    path.write_text("\n".join([_index_header(data_path), *quiet]) + "\n", encoding="utf-8")
     return path
 
 
@@ -268,4 +243,4 @@ def build(path: Path = DATA_PATH) -> Path:
 if __name__ == "__main__":
     data_file = build(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA_PATH)
     index = build_index(data_file.with_name(INDEX_PATH.name), data_file)
-    print(f"geschrieben: {data_file}, {index}, {build_quiet(data_file.with_name(QUIET_PATH.name), data_file)}")
+    print(f"geschrieben: {data_file}, {index}")

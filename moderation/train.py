@@ -14,7 +14,6 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from moderation.abuse_features import (
     sparse_counts,
 )
 from moderation.abuse_lexicon import Lexicon
-from moderation.normalise import normalise, tokens
+from moderation.normalise import normalise
 
 C_GRID = (0.05, 0.1, 0.2)
 MIN_DF_CHARS = 3
@@ -276,26 +275,10 @@ def train(data: Path, lexicon: Path | None, out: Path, folds: int = 5, seed: int
         "cv": {k: round(v, 4) for k, v in result.items()},
         "weights": group_weights(weights),
     }
-    from moderation.abuse import AbuseModel
-
-    model["word_sums"] = AbuseModel(model, lex).char_sums(vocabulary())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     echo(f"Modell geschrieben: {out} ({len(weights)} Gewichte, {out.stat().st_size // 1024} KiB)")
     return result
-
-
-def vocabulary() -> list[str]:
-    """The words whose character n-gram sums the model file keeps (``word_sums``): the German words of pattern's
-    tagger lexicon and verb table (shipped with the sentiment data), as the abuse model's tokenizer gives them.
-    Comments are mostly made of such words, so most of a new comment's words cost one look-up (see
-    :mod:`moderation.abuse`). Not the training texts' words: the benchmark's real tweets (the training texts) stay
-    as new to the model as held-out comments are."""
-    from moderation.sentiment_data import load
-
-    data = load()
-    german = chain(data.tagger_lexicon, data.verbs, chain.from_iterable(data.verbs.values()))
-    return sorted({word for text in german for word in tokens(clean(normalise(text)))})
 
 
 def _fmt(result: dict[str, float]) -> str:

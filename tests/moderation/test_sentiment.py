@@ -255,23 +255,6 @@ def test_inert_shortcut_decides_as_the_plain_rules() -> None:
     assert inert > len(words) // 2
 
 
-def test_shipped_quiet_tokens_are_inert_by_the_plain_rules() -> None:
-    """Every 7th token of the shipped quiet list (remembered as inert from the start) is inert with no merge edge
-    by the plain rules too, and a comment of them scores as without the list."""
-    from moderation.sentiment import _Engine, _engine
-    from moderation.sentiment_data import QUIET_PATH, load, load_index
-
-    engine = _engine()
-    quiet = sorted(load_index(QUIET_PATH))[::7]
-    assert len(quiet) > 5_000
-    for token in quiet:
-        assert _reference_inert(engine, token) == (frozenset(), frozenset()), token
-    fresh = _Engine(load(), load_index())  # without the list: every token worked out on first sight
-    for text in ["Die Stadtverwaltung hat komplett versagt, das ist eine Schande",
-                 " ".join(quiet[:40]) + " gut", "Sehr gute Arbeit der Feuerwehr am Wochenende!"]:
-        assert engine.score_text(text) == fresh.score_text(text), text
-
-
 def test_word_splitting_shortcuts_give_patterns_tokens() -> None:
     from moderation.sentiment import _engine
 

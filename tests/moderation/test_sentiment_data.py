@@ -50,17 +50,6 @@ def test_shipped_index_equals_a_rebuild(tmp_path: Path) -> None:
     assert len(load_index()) > 50_000
 
 
-def test_shipped_quiet_tokens_equal_a_rebuild(tmp_path: Path) -> None:
-    """moderation/model/sentiment/quiet_tokens.txt is built by code from the shipped data and index, never by hand."""
-    from moderation.sentiment_data import QUIET_PATH, build_quiet, load_index
-
-    rebuilt = build_quiet(tmp_path / "quiet_tokens.txt")
-    assert QUIET_PATH.read_text(encoding="utf-8") == rebuilt.read_text(encoding="utf-8"), \
-        "run `python -m moderation.sentiment_data`"
-    lines = QUIET_PATH.read_text(encoding="utf-8").splitlines()[1:]
-    assert len(load_index(QUIET_PATH)) == len(lines) > 40_000  # one token a line ("nehme wahr" is none)
-
-
 def test_index_of_other_data_is_refused(tmp_path: Path) -> None:
     from moderation.sentiment_data import INDEX_PATH, load_index
 
