@@ -28,7 +28,6 @@ from types import ModuleType
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # (compiled modules' __file__ is not their source's: use this)
 PROJECT_DIR = PACKAGE_DIR.parent
-MANIFEST = PACKAGE_DIR / "native.json"  # written by a successful build, not in git
 PURE_PYTHON_ENV = "NETZPFLEGE_PURE_PYTHON"
 # The triage hot path and what it calls per comment; all of it compiled together (mypyc calls between these
 # modules natively, so they are used all together or not at all).
@@ -51,6 +50,18 @@ def source_path(module: str, root: Path = PROJECT_DIR) -> Path:
     return root.joinpath(*module.split(".")).with_suffix(".py")
 
 
+def manifest_path(root: Path = PROJECT_DIR) -> Path:
+    return root / "moderation" / "native.json"
+
+
+MANIFEST = manifest_path()  # written by a successful build, not in git
+
+
+def pure_python(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether ``NETZPFLEGE_PURE_PYTHON=1`` asks for plain Python (no compilation at install, none used at run)."""
+    return environ.get(PURE_PYTHON_ENV) == "1"
+
+
 def manifest(root: Path = PROJECT_DIR) -> dict[str, object]:
     """What a build records: the interpreter it compiled for and the SHA-256 of each source it depends on."""
     sources = {m: hashlib.sha256(source_path(m, root).read_bytes()).hexdigest() for m in _RECORDED}
@@ -68,14 +79,14 @@ def decide(environ: Mapping[str, str] = os.environ, root: Path = PROJECT_DIR,
 
     ``argv``: the interpreter's command line; ``python -m moderation.sentiment_data`` runs that module from source.
     """
-    if environ.get(PURE_PYTHON_ENV) == "1":
+    if pure_python(environ):
         return DISABLED
-    if "-m" in argv and argv.index("-m") + 1 < len(argv) and argv[argv.index("-m") + 1] in COMPILED:
+    if "-m" in argv[:-1] and argv[list(argv).index("-m") + 1] in COMPILED:
         return SCRIPT
     if not all(extension_path(m, root).is_file() for m in (*COMPILED, GROUP + "__mypyc")):
         return NOT_BUILT
     try:
-        recorded = json.loads((root / MANIFEST.relative_to(PROJECT_DIR)).read_text(encoding="utf-8"))
+        recorded = json.loads(manifest_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return NOT_BUILT
     return COMPILED_IN_USE if recorded == manifest(root) else STALE

@@ -14,7 +14,6 @@ project keeps to its agreed layout) this subclasses setuptools' own backend to m
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,15 +28,11 @@ _COMPILER = ["mypy==2.4.1", "pydantic>=2.6", "orjson>=3.10", "PyYAML>=6.0", "typ
 _recorded: dict[str, object] = {}  # `native.manifest()` as mypyc read the sources; empty: nothing to record
 
 
-def _pure() -> bool:
-    return os.environ.get(native.PURE_PYTHON_ENV) == "1"
-
-
 def _extensions() -> list[Any]:
     """mypyc's extension modules for the hot path (each optional), or none."""
     native.MANIFEST.unlink(missing_ok=True)  # until this build has proved itself
     _recorded.clear()
-    if _pure():
+    if native.pure_python():
         return []
     recorded = native.manifest()
     try:
@@ -85,10 +80,10 @@ class _Backend(build_meta._BuildMetaBackend):  # type: ignore[misc]  # noqa: SLF
         setup(ext_modules=_extensions() if self.compile_native else [], cmdclass={"build_ext": _BuildExt})
 
     def get_requires_for_build_wheel(self, config_settings: Any = None) -> list[str]:
-        return [*super().get_requires_for_build_wheel(config_settings), *([] if _pure() else _COMPILER)]
+        return [*super().get_requires_for_build_wheel(config_settings), *([] if native.pure_python() else _COMPILER)]
 
     def get_requires_for_build_editable(self, config_settings: Any = None) -> list[str]:
-        return [*super().get_requires_for_build_editable(config_settings), *([] if _pure() else _COMPILER)]
+        return [*super().get_requires_for_build_editable(config_settings), *([] if native.pure_python() else _COMPILER)]
 
     def build_wheel(self, *args: Any, **kwargs: Any) -> str:
         return self._compiling(super().build_wheel, *args, **kwargs)

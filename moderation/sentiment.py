@@ -591,7 +591,7 @@ def _load_lexicon(data: SentimentData) -> _Lexicon:
 
 @cache
 def _engine() -> _Engine:
-    content = DATA_PATH.read_bytes()  # read once: parsed, and its digest checks the indexes'
+    content = DATA_PATH.read_bytes()  # read once: parsed, and its digest checks the index's
     return _Engine(parse_data(content), load_index(data=content))
 
 

@@ -30,10 +30,13 @@ def test_install_compiles_the_hot_path() -> None:
     assert moderation.sentiment.__file__ and moderation.sentiment.__file__.endswith(tuple(EXTENSION_SUFFIXES))
 
 
+def _env(switch: str) -> dict[str, str]:
+    """This process's environment with the plain-Python switch set to ``switch``."""
+    return {**{k: v for k, v in os.environ.items() if k != native.PURE_PYTHON_ENV}, native.PURE_PYTHON_ENV: switch}
+
+
 def _triage(lines: list[str], pure: bool) -> list[dict[str, object]]:
-    env = {k: v for k, v in os.environ.items() if k != native.PURE_PYTHON_ENV}
-    if pure:
-        env[native.PURE_PYTHON_ENV] = "1"
+    env = _env("1" if pure else "")
     done = subprocess.run([sys.executable, "-m", "dashboard.cli", "triage"], input="".join(lines), env=env,
                           capture_output=True, text=True, check=True, encoding="utf-8")
     return [json.loads(line) for line in done.stdout.splitlines()]
@@ -54,9 +57,8 @@ def test_plain_python_switch_takes_the_sources() -> None:
     """The switch works, and without it a fresh process (as `_triage` starts them) takes the compiled modules."""
     _need_compiled()
     code = "import moderation.sentiment as s, moderation.native as n; print(n.STATUS, s.__file__)"
-    env = {k: v for k, v in os.environ.items() if k != native.PURE_PYTHON_ENV}
     for switch, expected in (("1", native.DISABLED), ("", native.COMPILED_IN_USE)):
-        done = subprocess.run([sys.executable, "-c", code], env={**env, native.PURE_PYTHON_ENV: switch},
+        done = subprocess.run([sys.executable, "-c", code], env=_env(switch),
                               capture_output=True, text=True, check=True)
         status, path = done.stdout.split()
         assert status == expected
@@ -73,7 +75,7 @@ def _fake_build(root: Path) -> Path:
     modules = [*native.COMPILED, native.GROUP + "__mypyc"]
     for module in modules:
         native.extension_path(module, root).touch()
-    assert record_build(set(modules), modules, native.manifest(root), root / "moderation" / native.MANIFEST.name)
+    assert record_build(set(modules), modules, native.manifest(root), native.manifest_path(root))
     return root
 
 
@@ -93,7 +95,7 @@ def test_an_edited_source_makes_the_build_stale(tmp_path: Path, edited: str) -> 
 def test_an_incomplete_build_is_not_used(tmp_path: Path, lost: str) -> None:
     root = _fake_build(tmp_path)
     if lost == "manifest":
-        (root / "moderation" / native.MANIFEST.name).write_text("{kaputt", encoding="utf-8")
+        native.manifest_path(root).write_text("{kaputt", encoding="utf-8")
     else:
         native.extension_path(lost, root).unlink()
     assert native.decide({}, root) == native.NOT_BUILT
@@ -103,7 +105,7 @@ def test_a_build_with_a_failed_module_records_nothing(tmp_path: Path) -> None:
     """A compiler error leaves a module out (they are optional) while an older file of it may still lie in place:
     no manifest then, so the older build is not taken for this one."""
     root = _fake_build(tmp_path)
-    manifest = root / "moderation" / native.MANIFEST.name
+    manifest = native.manifest_path(root)
     manifest.unlink()  # what the build does first
     wanted = list(native.COMPILED)
     assert not record_build(set(wanted[1:]), wanted, native.manifest(root), manifest)
